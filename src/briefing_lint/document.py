@@ -1,0 +1,792 @@
+"""A parsed Markdown file with exact source positions.
+
+markdown-it normalises line endings and gives inline tokens no positions. ``Document`` keeps
+the ORIGINAL text (BOM removed, line endings as found), parses a newline-normalised copy once,
+and recovers exact source spans on demand:
+
+* block tokens carry line ranges (``map``); lines correspond one to one between the two texts;
+* inline content is mapped back to source columns line by line (container prefixes such as
+  ``> `` and list indentation, heading markers and table pipes are what is left out);
+* positions inside inline content come from a recording re-tokenization of just that block
+  (:mod:`briefing_lint.spans`), done lazily for the blocks a rule asks about.
+
+Offsets are ``str`` indices into :attr:`Document.source`; :meth:`Document.position` turns one
+into a 1-based (line, column) counted in code points.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Literal
+
+from markdown_it.common.utils import normalizeReference
+from markdown_it.helpers import parseLinkDestination, parseLinkLabel, parseLinkTitle
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+from . import parser
+from .autolink import find_bare_urls
+from .diagnostics import Span
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_ATX_CLOSE = re.compile(r"[ \t]+#+[ \t]*$|^#+[ \t]*$")
+_HTML_ATTR = re.compile(
+    r"""(?<![\w-])(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE
+)
+_HTML_TAG = re.compile(r"<(a|img)\b[^>]*>", re.IGNORECASE | re.DOTALL)
+
+BlockKind = Literal["paragraph", "heading", "table_cell", "other"]
+LinkKind = Literal["inline", "reference", "autolink", "bare", "html"]
+
+BOM = "\ufeff"
+
+
+def split_bom(text: str) -> tuple[str, bool]:
+    """Remove a leading BOM; report whether there was one (the fixer puts it back)."""
+    if text.startswith(BOM):
+        return text[1:], True
+    return text, False
+
+
+@dataclass(frozen=True)
+class _LineMap:
+    """How one line of inline content sits in its source line."""
+
+    content_start: int  # offset of the line in inline.content
+    source_start: int  # source offset of its first character
+    length: int
+    chars: tuple[int, ...] | None = None  # per-character source offsets when not contiguous
+
+
+class InlineBlock:
+    """One ``inline`` token (paragraph, heading or table cell content) and its source map."""
+
+    def __init__(self, doc: Document, index: int, kind: BlockKind, cell: int = 0) -> None:
+        self.doc = doc
+        self.index = index
+        self.token: Token = doc.tokens[index]
+        self.kind = kind
+        self.cell = cell  # position among the cells of a table row
+        self.map: tuple[int, int] = tuple(self.token.map or (0, 1))  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"InlineBlock({self.kind}, lines {self.map[0] + 1}-{self.map[1]})"
+
+    @property
+    def content(self) -> str:
+        return str(self.token.content)
+
+    @property
+    def children(self) -> list[Token]:
+        return self.token.children or []
+
+    @property
+    def open_token(self) -> Token:
+        return self.doc.tokens[self.index - 1]
+
+    # -- content -> source -------------------------------------------------------------
+
+    @cached_property
+    def _line_maps(self) -> list[_LineMap]:
+        return self.doc._map_content(self)
+
+    def source_offset(self, content_offset: int) -> int:
+        """Source offset of a content offset (``len(content)`` maps to the end)."""
+        maps = self._line_maps
+        starts = [m.content_start for m in maps]
+        i = max(0, bisect.bisect_right(starts, content_offset) - 1)
+        m = maps[i]
+        within = content_offset - m.content_start
+        if within > m.length:  # the "\n" joining two content lines
+            within = m.length
+        if m.chars is None:
+            return m.source_start + within
+        if within < len(m.chars):
+            return m.chars[within]
+        return (m.chars[-1] + 1) if m.chars else m.source_start
+
+    def content_span(self, start: int, end: int) -> Span:
+        """Source span of ``content[start:end]``."""
+        s = self.source_offset(start)
+        if end <= start:
+            return Span(s, s)
+        return Span(s, self.source_offset(end - 1) + 1)
+
+    @cached_property
+    def span(self) -> Span:
+        return self.content_span(0, len(self.content))
+
+    # -- recorded inline tokens --------------------------------------------------------
+
+    @cached_property
+    def recorded(self) -> list[Token]:
+        """Children re-tokenized with positions; index-aligned with :attr:`children`."""
+        tokens, _ = parser.tokenize_inline_recording(self.content, self.doc.env)
+        return tokens
+
+    def child_span(self, i: int) -> Span:
+        """Exact source span of child token ``i``."""
+        start, end = self.recorded[i].meta["pos"]
+        return self.content_span(start, end)
+
+    def text_offset(self, i: int, index: int) -> int:
+        """Source offset of character ``index`` of text child ``i`` (escapes accounted for)."""
+        from .spans import content_offset
+
+        return self.source_offset(content_offset(self.recorded[i], index))
+
+    def text_span(self, i: int, start: int, end: int) -> Span:
+        """Source span of ``children[i].content[start:end]`` for a text child."""
+        s = self.text_offset(i, start)
+        if end <= start:
+            return Span(s, s)
+        return Span(s, self.text_offset(i, end - 1) + 1)
+
+
+@dataclass
+class Heading:
+    """An ATX or setext heading."""
+
+    level: int
+    block: InlineBlock
+    setext: bool
+
+    @property
+    def text(self) -> str:
+        return self.block.content
+
+    @cached_property
+    def marker_span(self) -> Span:
+        """The ``#`` run of an ATX heading, or the underline of a setext one."""
+        doc = self.block.doc
+        if self.setext:
+            line = self.block.map[1] - 1
+            text = doc.line_text(line)
+            stripped = text.lstrip(" \t>")
+            start = doc.line_start(line) + len(text) - len(stripped)
+            return Span(start, start + len(stripped.rstrip()))
+        line = self.block.map[0]
+        text = doc.line_text(line)
+        content_col = self.block.span.start - doc.line_start(line)
+        if not self.block.content:
+            content_col = len(text)
+        hashes = text.rfind("#" * self.level, 0, content_col)
+        start = doc.line_start(line) + max(hashes, 0)
+        return Span(start, start + self.level)
+
+
+@dataclass
+class Definition:
+    """A link reference definition ``[label]: dest "title"``."""
+
+    label: str  # normalised (as markdown-it keys env["references"])
+    span: Span
+    label_span: Span
+    dest_span: Span
+    title_span: Span | None
+    doc: Document = field(repr=False)
+
+    @property
+    def dest(self) -> str:
+        raw = self.doc.source[self.dest_span.start : self.dest_span.end]
+        return raw
+
+
+@dataclass
+class Link:
+    """A link or image, wherever it came from.
+
+    ``href`` is the destination as markdown-it resolved it (normalised, entities decoded);
+    the raw text to edit is at :attr:`dest_span`. Spans are computed on first access.
+    """
+
+    kind: LinkKind
+    is_image: bool
+    href: str
+    block: InlineBlock | None
+    child: int = -1  # index of the link_open / image token in block.children
+    in_link: bool = False  # an image inside a link: [![alt](src)](href)
+    _span: Span | None = None
+    _dest_span: Span | None = None
+    _text_span: Span | None = None
+    _title_span: Span | None = None
+    _parsed: bool = False
+    definition: Definition | None = None
+    attrs_line: int = -1  # for html links in html blocks
+
+    @property
+    def doc(self) -> Document:
+        assert self.block is not None
+        return self.block.doc
+
+    def _parse(self) -> None:
+        if self._parsed:
+            return
+        self._parsed = True
+        assert self.block is not None
+        block = self.block
+        start, end = block.recorded[self.child].meta["pos"]
+        self._span = block.content_span(start, end)
+        if self.kind == "autolink":
+            self._dest_span = block.content_span(start + 1, end - 1)
+            self._text_span = self._dest_span
+            return
+        content = block.content
+        label_open = start + 1 if self.is_image else start
+        state = StateInline(content, parser.markdown(), block.doc.env, [])
+        state.posMax = end
+        label_end = parseLinkLabel(state, label_open, not self.is_image)
+        if label_end < 0:  # pragma: no cover - markdown-it accepted it, so it parses
+            return
+        self._text_span = block.content_span(label_open + 1, label_end)
+        pos = label_end + 1
+        if self.kind == "inline" and pos < end and content[pos] == "(":
+            pos += 1
+            while pos < end and content[pos] in " \t\n":
+                pos += 1
+            res = parseLinkDestination(content, pos, end)
+            if res.ok:
+                self._dest_span = block.content_span(pos, res.pos)
+                pos = res.pos
+                while pos < end and content[pos] in " \t\n":
+                    pos += 1
+                title = parseLinkTitle(content, pos, end)
+                if title.ok and title.pos > pos:
+                    self._title_span = block.content_span(pos, title.pos)
+            else:
+                self._dest_span = block.content_span(pos, pos)
+        elif self.definition is not None:
+            self._dest_span = self.definition.dest_span
+            self._title_span = self.definition.title_span
+
+    @property
+    def span(self) -> Span:
+        """The whole construct: ``[text](dest)``, ``![alt](src)``, ``<url>``, the bare URL."""
+        self._parse()
+        assert self._span is not None
+        return self._span
+
+    @property
+    def dest_span(self) -> Span:
+        """The raw destination as written (inside ``<...>`` when angle-bracketed)."""
+        self._parse()
+        assert self._dest_span is not None
+        return self._dest_span
+
+    @property
+    def text_span(self) -> Span | None:
+        """Link text or image alt (without brackets)."""
+        self._parse()
+        return self._text_span
+
+    @property
+    def title_span(self) -> Span | None:
+        self._parse()
+        return self._title_span
+
+    @property
+    def raw_dest(self) -> str:
+        span = self.dest_span
+        raw = self.doc.source[span.start : span.end]
+        if raw.startswith("<") and raw.endswith(">") and self.kind == "inline":
+            return raw[1:-1]
+        return raw
+
+    @property
+    def text(self) -> str:
+        span = self.text_span
+        return "" if span is None else self.doc.source[span.start : span.end]
+
+
+@dataclass
+class TextNode:
+    """A text child of an inline block (escapes resolved, adjacent text merged)."""
+
+    block: InlineBlock
+    child: int
+    content: str
+    in_link: bool
+
+    @property
+    def span(self) -> Span:
+        return self.block.child_span(self.child)
+
+    def offset(self, index: int) -> int:
+        return self.block.text_offset(self.child, index)
+
+    def substring_span(self, start: int, end: int) -> Span:
+        return self.block.text_span(self.child, start, end)
+
+
+class Document:
+    """One file: original text, line table, one parse, lazy exact spans."""
+
+    def __init__(self, text: str, path: str | None = None) -> None:
+        self.path = path
+        self.source, self.bom = split_bom(text)
+        starts = [0]
+        ends: list[int] = []
+        for m in _NEWLINE.finditer(self.source):
+            ends.append(m.start())
+            starts.append(m.end())
+        ends.append(len(self.source))
+        self._line_starts = starts
+        self._line_ends = ends
+        if "\r" in self.source:
+            self.normalized = _NEWLINE.sub("\n", self.source)
+        else:
+            self.normalized = self.source
+        self.tokens, self.env = parser.parse(self.normalized)
+
+    # -- lines and positions ------------------------------------------------------------
+
+    @property
+    def line_count(self) -> int:
+        return len(self._line_starts)
+
+    def line_start(self, line: int) -> int:
+        """Source offset of 0-based ``line``."""
+        return self._line_starts[line]
+
+    def line_end(self, line: int) -> int:
+        """Source offset of the end of 0-based ``line`` (before its line break)."""
+        return self._line_ends[line]
+
+    def line_text(self, line: int) -> str:
+        return self.source[self._line_starts[line] : self._line_ends[line]]
+
+    def line_of(self, offset: int) -> int:
+        """0-based line containing ``offset``."""
+        return bisect.bisect_right(self._line_starts, offset) - 1
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of ``offset``; columns count code points."""
+        line = self.line_of(offset)
+        return line + 1, offset - self._line_starts[line] + 1
+
+    @cached_property
+    def newline(self) -> str:
+        """The file's dominant line break (what inserted lines should use)."""
+        crlf = self.source.count("\r\n")
+        lf = self.source.count("\n") - crlf
+        return "\r\n" if crlf > lf else "\n"
+
+    # -- blocks ------------------------------------------------------------------------
+
+    @cached_property
+    def inline_blocks(self) -> list[InlineBlock]:
+        blocks: list[InlineBlock] = []
+        cell = 0
+        for i, token in enumerate(self.tokens):
+            if token.type != "inline":
+                if token.type == "tr_open":
+                    cell = 0
+                continue
+            parent = self.tokens[i - 1].type if i else ""
+            if parent == "paragraph_open":
+                blocks.append(InlineBlock(self, i, "paragraph"))
+            elif parent == "heading_open":
+                blocks.append(InlineBlock(self, i, "heading"))
+            elif parent in ("th_open", "td_open"):
+                blocks.append(InlineBlock(self, i, "table_cell", cell))
+                cell += 1
+            else:  # pragma: no cover - plugins may add other containers
+                blocks.append(InlineBlock(self, i, "other"))
+        return blocks
+
+    @cached_property
+    def headings(self) -> list[Heading]:
+        out: list[Heading] = []
+        for block in self.inline_blocks:
+            if block.kind == "heading":
+                open_token = block.open_token
+                out.append(Heading(int(open_token.tag[1]), block, open_token.markup in ("=", "-")))
+        return out
+
+    @cached_property
+    def code_lines(self) -> frozenset[int]:
+        """0-based lines inside fenced/indented code, front matter and HTML comments."""
+        lines: set[int] = set()
+        for token in self.tokens:
+            if token.map is None:
+                continue
+            if token.type in ("fence", "code_block", "front_matter") or (
+                token.type == "html_block" and token.content.lstrip().startswith("<!--")
+            ):
+                lines.update(range(token.map[0], token.map[1]))
+        return frozenset(lines)
+
+    @cached_property
+    def front_matter_span(self) -> Span | None:
+        for token in self.tokens:
+            if token.type == "front_matter" and token.map:
+                end_line = min(token.map[1], self.line_count) - 1
+                return Span(0, self.line_end(end_line))
+        return None
+
+    @cached_property
+    def _block_lines(self) -> list[tuple[int, int, InlineBlock]]:
+        return [(b.map[0], b.map[1], b) for b in self.inline_blocks]
+
+    def block_at(self, offset: int) -> InlineBlock | None:
+        """The inline block whose lines contain ``offset`` (None in code, HTML, blank lines)."""
+        line = self.line_of(offset)
+        candidates = [b for lo, hi, b in self._block_lines if lo <= line < hi]
+        for block in candidates:
+            if len(candidates) == 1 or block.span.start <= offset <= block.span.end:
+                return block
+        return None
+
+    @cached_property
+    def _code_span_cache(self) -> dict[int, list[Span]]:
+        return {}
+
+    def code_spans(self, block: InlineBlock) -> list[Span]:
+        """Source spans of inline code (and inline HTML comments) in ``block``."""
+        cache = self._code_span_cache
+        if block.index not in cache:
+            spans = [
+                block.child_span(i)
+                for i, t in enumerate(block.children)
+                if t.type == "code_inline"
+                or (t.type == "html_inline" and t.content.startswith("<!--"))
+            ]
+            cache[block.index] = spans
+        return cache[block.index]
+
+    def is_code(self, offset: int) -> bool:
+        """True inside any kind of code, front matter or an HTML comment."""
+        if self.line_of(offset) in self.code_lines:
+            return True
+        block = self.block_at(offset)
+        if block is None or not any(
+            t.type in ("code_inline", "html_inline") for t in block.children
+        ):
+            return False
+        return any(s.start <= offset < s.end for s in self.code_spans(block))
+
+    # -- inline content mapping ------------------------------------------------------------
+
+    def _map_content(self, block: InlineBlock) -> list[_LineMap]:
+        lines = block.content.split("\n")
+        first = block.map[0]
+        maps: list[_LineMap] = []
+        offset = 0
+        lo_by_line: dict[int, int] = {}
+        if block.kind == "table_cell":
+            lo_by_line[first] = self._cell_start(block)
+        for i, text in enumerate(lines):
+            line = min(first + i, self.line_count - 1)
+            src = self.line_text(line)
+            lo = lo_by_line.get(line, 0)
+            col, chars = _locate(text, src, lo, block.kind == "heading")
+            base = self._line_starts[line]
+            maps.append(
+                _LineMap(
+                    offset,
+                    base + col,
+                    len(text),
+                    None if chars is None else tuple(base + c for c in chars),
+                )
+            )
+            offset += len(text) + 1
+        return maps
+
+    def _cell_start(self, block: InlineBlock) -> int:
+        """Column where cell ``block.cell`` of its row may start (after the previous cells)."""
+        if block.cell == 0:
+            return 0
+        previous = next(
+            b
+            for b in self.inline_blocks
+            if b.kind == "table_cell" and b.map == block.map and b.cell == block.cell - 1
+        )
+        end = previous.span.end - self._line_starts[block.map[0]]
+        return end
+
+
+def _locate(text: str, src: str, lo: int, heading: bool) -> tuple[int, list[int] | None]:
+    """Column of content line ``text`` inside source line ``src`` (at or after ``lo``).
+
+    Content lines are source lines minus a prefix (containers, indentation, heading marker)
+    and, on the last line, trailing whitespace or a closing ``#`` sequence; table cells can
+    lose the backslash of ``\\|`` and tabs can become spaces, handled by :func:`_align`.
+    """
+    if not text:
+        stripped = src.rstrip()
+        if heading:
+            stripped = _ATX_CLOSE.sub("", stripped)
+        return max(lo, len(stripped)), None
+    candidates = [src]
+    rstripped = src.rstrip()
+    if rstripped != src:
+        candidates.append(rstripped)
+    if heading:
+        candidates.append(_ATX_CLOSE.sub("", rstripped).rstrip())
+    for candidate in candidates:
+        if candidate.endswith(text):
+            col = len(candidate) - len(text)
+            if col >= lo:
+                return col, None
+    col = src.find(text, lo)
+    if col >= 0:
+        return col, None
+    chars = _align(text, src, lo)
+    if chars is not None:
+        return chars[0], chars
+    return lo, [min(lo, len(src))] * len(text)
+
+
+def _align(text: str, src: str, lo: int) -> list[int] | None:
+    """Per-character alignment for content that is not a plain substring of its line."""
+    for start in range(lo, len(src)):
+        chars: list[int] = []
+        i, j = 0, start
+        while i < len(text) and j < len(src):
+            if text[i] == src[j]:
+                chars.append(j)
+                i += 1
+                j += 1
+            elif src[j] == "\\" and j + 1 < len(src) and src[j + 1] == text[i]:
+                j += 1
+            elif src[j] == "\t" and text[i] == " ":
+                while i < len(text) and text[i] == " ":
+                    chars.append(j)
+                    i += 1
+                j += 1
+            else:
+                break
+        if i == len(text):
+            return chars
+    return None
+
+
+class DocumentIndex:
+    """Links, images, definitions and text nodes of a document, collected in one walk."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.links: list[Link] = []
+        self.text_nodes: list[TextNode] = []
+        self._walk()
+
+    def _walk(self) -> None:
+        doc = self.doc
+        for block in doc.inline_blocks:
+            depth = 0
+            for i, token in enumerate(block.children):
+                ttype = token.type
+                if ttype == "text":
+                    content = token.content
+                    self.text_nodes.append(TextNode(block, i, content, depth > 0))
+                    if depth == 0 and ("://" in content or "www." in content):
+                        self._bare_urls(block, i, content)
+                elif ttype == "link_open":
+                    depth += 1
+                    href = str(token.attrs.get("href", ""))
+                    if token.markup == "autolink":
+                        kind: LinkKind = "autolink"
+                    elif token.markup == "linkify":  # pragma: no cover - linkify is off
+                        kind = "bare"
+                    else:
+                        kind = "inline"
+                    self.links.append(Link(kind, False, href, block, i))
+                elif ttype == "link_close":
+                    depth -= 1
+                elif ttype == "image":
+                    src = str(token.attrs.get("src", ""))
+                    self.links.append(Link("inline", True, src, block, i, in_link=depth > 0))
+                elif ttype == "html_inline" and _HTML_TAG.match(token.content):
+                    self._html_inline(block, i, token.content)
+        self._resolve_reference_links()
+        self._html_blocks()
+
+    def _bare_urls(self, block: InlineBlock, i: int, content: str) -> None:
+        for start, end in find_bare_urls(content):
+            span = block.text_span(i, start, end)
+            self.links.append(
+                Link(
+                    "bare",
+                    False,
+                    content[start:end],
+                    block,
+                    i,
+                    _span=span,
+                    _dest_span=span,
+                    _text_span=span,
+                    _parsed=True,
+                )
+            )
+
+    def _html_inline(self, block: InlineBlock, i: int, content: str) -> None:
+        start = block.recorded[i].meta["pos"][0]
+        tag = _HTML_TAG.match(content)
+        assert tag is not None
+        is_image = tag.group(1).lower() == "img"
+        for m in _HTML_ATTR.finditer(content):
+            if (m.group(1).lower() == "src") != is_image:
+                continue
+            group = 2 if m.group(2) is not None else 3 if m.group(3) is not None else 4
+            span = block.content_span(start + m.start(group), start + m.end(group))
+            whole = block.child_span(i)
+            self.links.append(
+                Link(
+                    "html",
+                    is_image,
+                    m.group(group),
+                    block,
+                    i,
+                    _span=whole,
+                    _dest_span=span,
+                    _text_span=None,
+                    _parsed=True,
+                )
+            )
+
+    def _html_blocks(self) -> None:
+        doc = self.doc
+        for token in doc.tokens:
+            if token.type != "html_block" or token.map is None:
+                continue
+            if token.content.lstrip().startswith("<!--"):
+                continue
+            for line in range(token.map[0], min(token.map[1], doc.line_count)):
+                text = doc.line_text(line)
+                base = doc.line_start(line)
+                for tag in _HTML_TAG.finditer(text):
+                    is_image = tag.group(1).lower() == "img"
+                    for m in _HTML_ATTR.finditer(text, tag.start(), tag.end()):
+                        if (m.group(1).lower() == "src") != is_image:
+                            continue
+                        group = 2 if m.group(2) is not None else 3 if m.group(3) is not None else 4
+                        span = Span(base + m.start(group), base + m.end(group))
+                        whole = Span(base + tag.start(), base + tag.end())
+                        self.links.append(
+                            Link(
+                                "html",
+                                is_image,
+                                m.group(group),
+                                None,
+                                _span=whole,
+                                _dest_span=span,
+                                _parsed=True,
+                                attrs_line=line,
+                            )
+                        )
+
+    def _resolve_reference_links(self) -> None:
+        if not self.doc.env.get("references"):
+            return
+        definitions = {d.label: d for d in self.definitions}
+        for link in self.links:
+            if link.kind not in ("inline",) or link.block is None:
+                continue
+            block = link.block
+            start, end = block.recorded[link.child].meta["pos"]
+            raw = block.content[start:end]
+            if raw.endswith(")"):  # [text](dest): inline; reference forms end with "]"
+                continue
+            label = _reference_label(raw, link.is_image)
+            definition = definitions.get(normalizeReference(label))
+            if definition is not None:
+                link.kind = "reference"
+                link.definition = definition
+
+    @cached_property
+    def definitions(self) -> list[Definition]:
+        """Reference definitions; markdown-it records the line each one starts on."""
+        doc = self.doc
+        out: list[Definition] = []
+        for label, ref in (doc.env.get("references") or {}).items():
+            line = (ref.get("map") or [None])[0]
+            if line is None:  # pragma: no cover - markdown-it-py >= 4 records it
+                continue
+            definition = _parse_definition(doc, line)
+            if definition is not None and definition.label == label:
+                out.append(definition)
+        out.sort(key=lambda d: d.span.start)
+        return out
+
+    @property
+    def urls(self) -> Iterator[Link]:
+        """Every link and image destination in the document (reference uses excluded)."""
+        return (link for link in self.links if link.kind != "reference")
+
+
+_DEF_START = re.compile(r"^(?:[ \t]*>)*[ \t]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)*[ \t]{0,3}\[")
+
+
+def _parse_definition(doc: Document, line: int) -> Definition | None:
+    text = doc.line_text(line)
+    m = _DEF_START.match(text)
+    if m is None:
+        return None
+    window_lines = [doc.line_text(k) for k in range(line, min(line + 4, doc.line_count))]
+    window = "\n".join(window_lines)
+    bracket = m.end() - 1
+    state = StateInline(window, parser.markdown(), doc.env, [])
+    label_end = parseLinkLabel(state, bracket, False)
+    if label_end < 0 or label_end + 1 >= len(window) or window[label_end + 1] != ":":
+        return None
+    label = normalizeReference(window[bracket + 1 : label_end])
+    pos = label_end + 2
+    while pos < len(window) and window[pos] in " \t\n":
+        pos += 1
+    dest = parseLinkDestination(window, pos, len(window))
+    if not dest.ok:
+        return None
+    dest_start, dest_end = pos, dest.pos
+    pos = dest.pos
+    end = pos
+    title_span: tuple[int, int] | None = None
+    probe = pos
+    while probe < len(window) and window[probe] in " \t\n":
+        probe += 1
+    title = parseLinkTitle(window, probe, len(window))
+    if title.ok and probe > pos:
+        after = title.pos
+        rest = window[after:].split("\n", 1)[0]
+        if not rest.strip():
+            title_span = (probe, after)
+            end = after
+
+    def to_source(offset: int) -> int:
+        k = window.count("\n", 0, offset)
+        line_start = window.rfind("\n", 0, offset) + 1
+        return doc.line_start(line + k) + (offset - line_start)
+
+    return Definition(
+        label,
+        Span(to_source(m.start()), to_source(end)),
+        Span(to_source(bracket + 1), to_source(label_end)),
+        Span(to_source(dest_start), to_source(dest_end)),
+        None if title_span is None else Span(to_source(title_span[0]), to_source(title_span[1])),
+        doc,
+    )
+
+
+def _reference_label(raw: str, is_image: bool) -> str:
+    """The label a reference-style link refers to: ``[t][label]``, ``[label][]``, ``[label]``."""
+    body = raw[1:] if is_image else raw
+    if body.endswith("[]"):
+        return body[1:-3]
+    i = body.rfind("[")
+    if i > 0 and body[i - 1] == "]":
+        return body[i + 1 : -1]
+    return body[1:-1]
+
+
+_INDEX_ATTR = "_briefing_index"
+
+
+def index(doc: Document) -> DocumentIndex:
+    """The document's link/text index, built once and shared by every rule."""
+    cached: DocumentIndex | None = doc.__dict__.get(_INDEX_ATTR)
+    if cached is None:
+        cached = DocumentIndex(doc)
+        doc.__dict__[_INDEX_ATTR] = cached
+    return cached
