@@ -43,6 +43,10 @@ BlockKind = Literal["paragraph", "heading", "table_cell", "other"]
 LinkKind = Literal["inline", "reference", "autolink", "bare", "html"]
 
 BOM = "\ufeff"
+_LEAF_BLOCKS = frozenset(
+    {"paragraph_open", "heading_open", "table_open", "fence", "code_block", "html_block", "hr",
+     "front_matter"}
+)
 
 
 def split_bom(text: str) -> tuple[str, bool]:
@@ -60,6 +64,32 @@ class _LineMap:
     source_start: int  # source offset of its first character
     length: int
     chars: tuple[int, ...] | None = None  # per-character source offsets when not contiguous
+
+
+class LineIndex:
+    """Line starts and ends of a text (any of CRLF, CR, LF), without parsing it."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        starts = [0]
+        ends: list[int] = []
+        for m in _NEWLINE.finditer(source):
+            ends.append(m.start())
+            starts.append(m.end())
+        ends.append(len(source))
+        self.starts = starts
+        self.ends = ends
+
+    def text(self, line: int) -> str:
+        return self.source[self.starts[line] : self.ends[line]]
+
+    def line_of(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset) - 1
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column); columns count code points."""
+        line = self.line_of(offset)
+        return line + 1, offset - self.starts[line] + 1
 
 
 class InlineBlock:
@@ -328,19 +358,16 @@ class Document:
     def __init__(self, text: str, path: str | None = None) -> None:
         self.path = path
         self.source, self.bom = split_bom(text)
-        starts = [0]
-        ends: list[int] = []
-        for m in _NEWLINE.finditer(self.source):
-            ends.append(m.start())
-            starts.append(m.end())
-        ends.append(len(self.source))
-        self._line_starts = starts
-        self._line_ends = ends
+        self.lines = LineIndex(self.source)
+        self._line_starts = self.lines.starts
+        self._line_ends = self.lines.ends
         if "\r" in self.source:
             self.normalized = _NEWLINE.sub("\n", self.source)
         else:
             self.normalized = self.source
         self.tokens, self.env = parser.parse(self.normalized)
+        #: Suppression directives found by the last lint (see :mod:`.suppressions`).
+        self.directives: list[Any] = []
 
     # -- lines and positions ------------------------------------------------------------
 
@@ -357,16 +384,15 @@ class Document:
         return self._line_ends[line]
 
     def line_text(self, line: int) -> str:
-        return self.source[self._line_starts[line] : self._line_ends[line]]
+        return self.lines.text(line)
 
     def line_of(self, offset: int) -> int:
         """0-based line containing ``offset``."""
-        return bisect.bisect_right(self._line_starts, offset) - 1
+        return self.lines.line_of(offset)
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of ``offset``; columns count code points."""
-        line = self.line_of(offset)
-        return line + 1, offset - self._line_starts[line] + 1
+        return self.lines.position(offset)
 
     @cached_property
     def newline(self) -> str:
@@ -419,6 +445,24 @@ class Document:
             ):
                 lines.update(range(token.map[0], token.map[1]))
         return frozenset(lines)
+
+    @cached_property
+    def verbatim_lines(self) -> frozenset[int]:
+        """0-based lines of fenced/indented code and front matter."""
+        lines: set[int] = set()
+        for token in self.tokens:
+            if token.map is not None and token.type in ("fence", "code_block", "front_matter"):
+                lines.update(range(token.map[0], token.map[1]))
+        return frozenset(lines)
+
+    @cached_property
+    def block_ranges(self) -> list[tuple[int, int]]:
+        """Line ranges of leaf blocks (paragraphs, headings, tables, code, HTML), in order."""
+        return [
+            (t.map[0], t.map[1])
+            for t in self.tokens
+            if t.map is not None and t.type in _LEAF_BLOCKS
+        ]
 
     @cached_property
     def front_matter_span(self) -> Span | None:

@@ -1,0 +1,50 @@
+"""briefing-lint: lint and fix curated Markdown newsletters.
+
+>>> from briefing_lint import lint_text, fix_text
+>>> [d.code for d in lint_text("[ 标题 ](https://example.org)\\n")]
+['BL010']
+>>> fix_text("[ 标题 ](https://example.org)\\n").text
+'[标题](https://example.org)\\n'
+
+Names are imported on first use so that ``briefing-lint --version`` starts fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .__about__ import __version__
+
+if TYPE_CHECKING:
+    from .api import FileResult, fix_text, lint_paths, lint_text
+    from .config import Config, ConfigError
+    from .diagnostics import Applicability, Diagnostic, Edit, Fix, Severity, Span
+    from .fixer import FixResult
+
+_EXPORTS = {
+    "FileResult": "api",
+    "fix_text": "api",
+    "lint_paths": "api",
+    "lint_text": "api",
+    "Config": "config",
+    "ConfigError": "config",
+    "Applicability": "diagnostics",
+    "Diagnostic": "diagnostics",
+    "Edit": "diagnostics",
+    "Fix": "diagnostics",
+    "Severity": "diagnostics",
+    "Span": "diagnostics",
+    "FixResult": "fixer",
+}
+
+__all__ = [*sorted(_EXPORTS), "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'briefing_lint' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

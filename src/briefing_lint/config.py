@@ -1,0 +1,437 @@
+"""Configuration: discovery, validation and rule selection.
+
+Files, nearest to each linted file wins (searched upward from the file's folder):
+``.briefing-lint.yaml``, ``briefing-lint.yaml``, then ``pyproject.toml`` with a
+``[tool.briefing-lint]`` table. The nearest file is used whole; it may name a base file
+with ``extend: path``, whose values it overrides key by key (``rules`` merge per rule and
+per option). Command-line options override the file. ``--config FILE`` uses one file for
+every path. Keys are accepted in kebab-case and snake_case alike.
+
+Any unknown key or bad value is a :class:`ConfigError` that names the file and the key.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pathspec
+import yaml
+
+from .diagnostics import Severity
+from .ruledata import OptionSpec, RuleMeta
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CONFIG_NAMES = (".briefing-lint.yaml", "briefing-lint.yaml")
+PYPROJECT = "pyproject.toml"
+
+_TOP_KEYS = {
+    "select", "ignore", "extend_select", "exclude", "extend_exclude", "per_file_ignores",
+    "rules", "extend", "fail_on", "unsafe_fixes", "format", "respect_gitignore",
+}  # fmt: skip
+_RULE_KEYS = {"enabled", "severity"}
+_FORMAT_KEYS = {"wrap", "number", "end_of_line", "validate"}
+
+
+class ConfigError(Exception):
+    """A configuration problem: exit 2, message names the file and the key."""
+
+    def __init__(self, source: str, key: str, problem: str) -> None:
+        super().__init__(f"{source}: {key}: {problem}" if key else f"{source}: {problem}")
+        self.source = source
+        self.key = key
+        self.problem = problem
+
+
+def _norm_key(key: object) -> str:
+    return str(key).strip().replace("-", "_")
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    enabled: bool | None = None
+    severity: Severity | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Effective settings for the files that share one config file."""
+
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    rules: Mapping[str, RuleSettings] = field(default_factory=dict)
+    fail_on: Severity = Severity.WARNING
+    unsafe_fixes: bool = False
+    respect_gitignore: bool = True
+    format: Mapping[str, Any] = field(default_factory=dict)
+    #: The file this came from (None for defaults / dicts).
+    source: Path | None = None
+    #: Dotted key -> where its value was set ("default", a file path, "command line").
+    provenance: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path | None:
+        """Folder the config file is in: ``exclude`` and per-file globs are relative to it."""
+        return None if self.source is None else self.source.parent
+
+    # -- construction -----------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None, source: str = "<config>") -> Config:
+        """Validate a mapping (e.g. parsed YAML) into a Config."""
+        return _build(data or {}, source, None)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Config:
+        """Load one config file (YAML or ``pyproject.toml``), following ``extend``."""
+        return _load_file(Path(path), seen=())
+
+    # -- queries ------------------------------------------------------------------------
+
+    def selected_codes(self) -> list[str]:
+        """Codes of the rules that run, in registry order."""
+        from .registry import RULES, resolve
+
+        chosen: set[str]
+        if self.select is None:
+            chosen = {r.code for r in RULES if r.meta().default_enabled}
+        else:
+            chosen = _expand(self.select, resolve)
+        chosen |= _expand(self.extend_select, resolve)
+        chosen -= _expand(self.ignore, resolve)
+        for code, settings in self.rules.items():
+            if settings.enabled is True:
+                chosen.add(code)
+            elif settings.enabled is False:
+                chosen.discard(code)
+        return [r.code for r in RULES if r.code in chosen]
+
+    def ignored_for(self, path: str | Path | None) -> set[str]:
+        """Codes switched off for ``path`` by ``per-file-ignores``."""
+        if path is None or not self.per_file_ignores:
+            return set()
+        from .registry import resolve
+
+        rel = self.relative(path)
+        out: set[str] = set()
+        for pattern, codes in self.per_file_ignores:
+            if _glob_match(rel, pattern):
+                out |= _expand(codes, resolve)
+        return out
+
+    def options_for(self, meta: RuleMeta) -> dict[str, Any]:
+        options = meta.defaults()
+        settings = self.rules.get(meta.code)
+        if settings is not None:
+            options.update(settings.options)
+        return options
+
+    def severity_for(self, code: str) -> Severity | None:
+        settings = self.rules.get(code)
+        return None if settings is None else settings.severity
+
+    def relative(self, path: str | Path) -> str:
+        p = Path(path)
+        root = self.root
+        if root is not None:
+            try:
+                return p.resolve().relative_to(root.resolve()).as_posix()
+            except ValueError:
+                pass
+        return p.as_posix()
+
+    def is_excluded(self, path: str | Path) -> bool:
+        return bool(self.exclude) and _spec(self.exclude).match_file(self.relative(path))
+
+    def with_overrides(self, **overrides: Any) -> Config:
+        """A copy with command-line values applied (recorded as such in provenance)."""
+        provenance = dict(self.provenance)
+        clean = {k: v for k, v in overrides.items() if v is not None}
+        for key in clean:
+            provenance[key] = "command line"
+        return replace(self, provenance=provenance, **clean)
+
+
+def _expand(items: Iterable[str], resolve: Any) -> set[str]:
+    from .registry import all_codes
+
+    out: set[str] = set()
+    for item in items:
+        if item.strip().upper() == "ALL":
+            out.update(all_codes())
+        else:
+            out.add(resolve(item))
+    return out
+
+
+def _glob_match(rel: str, pattern: str) -> bool:
+    """gitignore-style matching (via pathspec), relative to the config file's folder."""
+    return _spec((pattern,)).match_file(rel)
+
+
+@functools.cache
+def _spec(patterns: tuple[str, ...]) -> pathspec.PathSpec:
+    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+
+
+# -- validation ---------------------------------------------------------------------------
+
+
+def _str_list(value: Any, source: str, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [v for v in value.split(",") if v.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(source, key, "expected a list of strings")
+    return tuple(v.strip() for v in value)
+
+
+def _codes(value: Any, source: str, key: str) -> tuple[str, ...]:
+    from .registry import UnknownRuleError, resolve
+
+    items = _str_list(value, source, key)
+    for item in items:
+        if item.upper() == "ALL":
+            continue
+        try:
+            resolve(item)
+        except UnknownRuleError:
+            raise ConfigError(source, key, f"unknown rule {item!r}") from None
+    return items
+
+
+def _severity(value: Any, source: str, key: str) -> Severity:
+    try:
+        return Severity(str(value).lower())
+    except ValueError:
+        raise ConfigError(source, key, "expected error, warning or info") from None
+
+
+def _check_option(spec: OptionSpec, value: Any, source: str, key: str) -> Any:
+    kind = spec.type
+    ok: bool
+    if kind == "bool":
+        ok = isinstance(value, bool)
+    elif kind == "int":
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif kind == "str":
+        ok = isinstance(value, str)
+    elif kind in ("list", "regex-list"):
+        ok = isinstance(value, list)
+    elif kind == "dict":
+        ok = isinstance(value, dict)
+    elif kind == "severity":
+        return _severity(value, source, key).value
+    else:  # enum
+        ok = value in spec.choices
+        if not ok:
+            choices = ", ".join(str(c) for c in spec.choices)
+            raise ConfigError(source, key, f"expected one of {choices}, got {value!r}")
+    if not ok:
+        raise ConfigError(source, key, f"expected {kind}, got {type(value).__name__}")
+    if kind == "regex-list":
+        from .safe_regex import RegexError, compile_user_regex
+
+        for item in value:
+            try:
+                compile_user_regex(str(item))
+            except RegexError as exc:
+                raise ConfigError(source, key, str(exc)) from None
+    return value
+
+
+def _rule_settings(code: str, data: Any, source: str, meta: RuleMeta) -> RuleSettings:
+    prefix = f"rules.{code}"
+    if data is None:
+        return RuleSettings()
+    if isinstance(data, bool):
+        return RuleSettings(enabled=data)
+    if isinstance(data, str):
+        return RuleSettings(severity=_severity(data, source, prefix))
+    if not isinstance(data, dict):
+        raise ConfigError(source, prefix, "expected a mapping")
+    enabled: bool | None = None
+    severity: Severity | None = None
+    options: dict[str, Any] = {}
+    for raw_key, value in data.items():
+        key = _norm_key(raw_key)
+        dotted = f"{prefix}.{raw_key}"
+        if key == "enabled":
+            if not isinstance(value, bool):
+                raise ConfigError(source, dotted, "expected true or false")
+            enabled = value
+        elif key == "severity":
+            severity = _severity(value, source, dotted)
+        elif key in meta.options:
+            options[key] = _check_option(meta.options[key], value, source, dotted)
+        else:
+            raise ConfigError(source, dotted, "unknown option")
+    return RuleSettings(enabled, severity, options)
+
+
+def _build(data: Mapping[str, Any], source: str, base: Config | None) -> Config:
+    from .registry import UnknownRuleError, resolve, rules_by_code
+
+    if not isinstance(data, Mapping):
+        raise ConfigError(source, "", "expected a mapping at the top level")
+    cfg = base or Config()
+    provenance = dict(cfg.provenance)
+    values: dict[str, Any] = {}
+    rules = dict(cfg.rules)
+    for raw_key, value in data.items():
+        key = _norm_key(raw_key)
+        if key not in _TOP_KEYS:
+            raise ConfigError(source, str(raw_key), "unknown key")
+        if key == "extend":
+            continue
+        provenance[key] = source
+        if key in ("select", "ignore", "extend_select"):
+            values[key] = _codes(value, source, str(raw_key))
+        elif key in ("exclude", "extend_exclude"):
+            patterns = _str_list(value, source, str(raw_key))
+            values["exclude"] = (
+                patterns if key == "exclude" else values.get("exclude", cfg.exclude) + patterns
+            )
+        elif key == "per_file_ignores":
+            if not isinstance(value, dict):
+                raise ConfigError(source, str(raw_key), "expected a mapping of glob: [codes]")
+            values[key] = tuple(
+                (str(glob), _codes(codes, source, f"{raw_key}.{glob}"))
+                for glob, codes in value.items()
+            )
+        elif key == "fail_on":
+            values[key] = _severity(value, source, str(raw_key))
+        elif key in ("unsafe_fixes", "respect_gitignore"):
+            if not isinstance(value, bool):
+                raise ConfigError(source, str(raw_key), "expected true or false")
+            values[key] = value
+        elif key == "format":
+            if not isinstance(value, dict):
+                raise ConfigError(source, str(raw_key), "expected a mapping")
+            for fkey in value:
+                if _norm_key(fkey) not in _FORMAT_KEYS:
+                    raise ConfigError(source, f"format.{fkey}", "unknown key")
+            values[key] = {**cfg.format, **{_norm_key(k): v for k, v in value.items()}}
+        elif key == "rules":
+            if not isinstance(value, dict):
+                raise ConfigError(source, "rules", "expected a mapping of rule: settings")
+            for rule_key, settings in value.items():
+                try:
+                    code = resolve(str(rule_key))
+                except UnknownRuleError:
+                    raise ConfigError(source, f"rules.{rule_key}", "unknown rule") from None
+                meta = rules_by_code()[code].meta()
+                new = _rule_settings(str(rule_key), settings, source, meta)
+                old = rules.get(code, RuleSettings())
+                rules[code] = RuleSettings(
+                    new.enabled if new.enabled is not None else old.enabled,
+                    new.severity if new.severity is not None else old.severity,
+                    {**old.options, **new.options},
+                )
+                for opt in new.options:
+                    provenance[f"rules.{code}.{opt}"] = source
+                if new.enabled is not None:
+                    provenance[f"rules.{code}.enabled"] = source
+                if new.severity is not None:
+                    provenance[f"rules.{code}.severity"] = source
+    return replace(cfg, rules=rules, provenance=provenance, **values)
+
+
+def _read_file(path: Path) -> tuple[Mapping[str, Any] | None, str]:
+    source = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(source, "", f"cannot read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(source, "", "not valid UTF-8") from None
+    if path.name == PYPROJECT:
+        try:
+            doc = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(source, "", f"invalid TOML: {exc}") from None
+        table = doc.get("tool", {}).get("briefing-lint")
+        return table, source
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(source, "", f"invalid YAML: {exc}") from None
+    return ({} if data is None else data), source
+
+
+def _load_file(path: Path, seen: tuple[Path, ...]) -> Config:
+    path = path.resolve()
+    if path in seen:
+        raise ConfigError(str(path), "extend", "circular extend")
+    data, source = _read_file(path)
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise ConfigError(source, "", "expected a mapping at the top level")
+    base: Config | None = None
+    extend = data.get("extend")
+    if extend is not None:
+        if not isinstance(extend, str):
+            raise ConfigError(source, "extend", "expected a path")
+        base_path = (path.parent / extend).resolve()
+        if not base_path.is_file():
+            raise ConfigError(source, "extend", f"no such file {extend!r}")
+        base = _load_file(base_path, (*seen, path))
+    cfg = _build(data, source, base)
+    return replace(cfg, source=path)
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest config file at or above ``start`` (a folder)."""
+    folder = start.resolve()
+    for candidate in (folder, *folder.parents):
+        for name in CONFIG_NAMES:
+            path = candidate / name
+            if path.is_file():
+                return path
+        pyproject = candidate / PYPROJECT
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return pyproject
+    return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return "[tool.briefing-lint" in text
+
+
+class ConfigResolver:
+    """Finds (and caches) the config for each path; ``explicit`` forces one file."""
+
+    def __init__(self, explicit: Path | None = None, overrides: Mapping[str, Any] | None = None):
+        self.overrides = dict(overrides or {})
+        self._explicit = (
+            None if explicit is None else Config.from_file(explicit).with_overrides(**self.overrides)
+        )
+        self._by_file: dict[Path | None, Config] = {}
+
+    def for_path(self, path: Path | None) -> Config:
+        if self._explicit is not None:
+            return self._explicit
+        folder = Path.cwd() if path is None else path.resolve().parent
+        config_file = find_config_file(folder)
+        if config_file not in self._by_file:
+            base = Config() if config_file is None else Config.from_file(config_file)
+            self._by_file[config_file] = base.with_overrides(**self.overrides)
+        return self._by_file[config_file]

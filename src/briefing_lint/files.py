@@ -1,0 +1,202 @@
+"""Reading, walking and safely rewriting files.
+
+* Files are decoded as UTF-8 (a BOM is remembered and written back); anything else is an
+  input error for that file, which is then never rewritten.
+* Rewrites go to a temporary file in the same folder, then ``os.replace``: a crash leaves
+  either the old or the new file, never half of one. Permissions are kept, and a symlink
+  is written through (its target changes, the link stays a link).
+* Folders are walked for ``*.md``, ``*.markdown`` and ``*.mdx``, skipping ``.git``,
+  ``node_modules``, the cache folder and whatever ``.gitignore`` files exclude.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+from .config import Config, ConfigResolver
+from .diagnostics import Diagnostic
+
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx")
+SKIP_DIRS = frozenset({".git", "node_modules", ".briefing-lint-cache", ".hg", ".svn", ".venv"})
+
+
+class InputError(Exception):
+    """A file that cannot be read as UTF-8 text (exit 2 for that file)."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    text: str
+
+
+def read_text(path: Path) -> str:
+    """Decode a file as UTF-8, keeping a BOM (as U+FEFF) and every line ending."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+            "file left unchanged"
+        ) from None
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace the file's content atomically, through symlinks, keeping its mode."""
+    target = Path(os.path.realpath(path))
+    data = text.encode("utf-8")
+    try:
+        mode: int | None = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+class _Ignores:
+    """``.gitignore`` files met on the way down, each relative to its own folder."""
+
+    def __init__(self) -> None:
+        self._specs: dict[Path, pathspec.PathSpec | None] = {}
+
+    def _spec(self, folder: Path) -> pathspec.PathSpec | None:
+        if folder not in self._specs:
+            gitignore = folder / ".gitignore"
+            spec = None
+            if gitignore.is_file():
+                try:
+                    lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
+                    spec = pathspec.PathSpec.from_lines("gitwildmatch", lines)
+                except OSError:
+                    spec = None
+            self._specs[folder] = spec
+        return self._specs[folder]
+
+    def ignored(self, path: Path, root: Path, is_dir: bool) -> bool:
+        folder = path.parent
+        while True:
+            spec = self._spec(folder)
+            if spec is not None:
+                rel = path.relative_to(folder).as_posix() + ("/" if is_dir else "")
+                if spec.match_file(rel):
+                    return True
+            if folder == root or folder.parent == folder:
+                return False
+            folder = folder.parent
+
+
+def _walk(root: Path, resolver: ConfigResolver) -> Iterator[Path]:
+    ignores = _Ignores()
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        keep = []
+        for name in sorted(dirnames):
+            sub = here / name
+            if name in SKIP_DIRS or ignores.ignored(sub, root, True):
+                continue
+            if resolver.for_path(sub / "x.md").is_excluded(sub):
+                continue
+            keep.append(name)
+        dirnames[:] = keep
+        for name in sorted(filenames):
+            if not name.lower().endswith(MARKDOWN_SUFFIXES):
+                continue
+            path = here / name
+            cfg = resolver.for_path(path)
+            if cfg.respect_gitignore and ignores.ignored(path, root, False):
+                continue
+            if cfg.is_excluded(path):
+                continue
+            yield path
+
+
+def discover(
+    paths: Iterable[Path], resolver: ConfigResolver, *, force_exclude: bool = False
+) -> Iterator[Path]:
+    """Files to lint: folders walked, explicit files kept (unless ``force_exclude``)."""
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            found: Iterable[Path] = _walk(path, resolver)
+        else:
+            if force_exclude and path.exists() and resolver.for_path(path).is_excluded(path):
+                continue
+            found = (path,)
+        for item in found:
+            key = item.absolute()
+            if key not in seen:
+                seen.add(key)
+                yield item
+
+
+def process_file(
+    path: Path, config: Config, *, fix: bool = False, unsafe: bool = False
+) -> FileOutcome:
+    """Lint (and optionally fix and rewrite) one file."""
+    from .api import fix_text, lint_text
+
+    try:
+        text = read_text(path)
+    except InputError as exc:
+        return FileOutcome(path, error=str(exc))
+    name = str(path)
+    if not fix:
+        return FileOutcome(path, text=text, diagnostics=lint_text(text, config, name))
+    result = fix_text(text, config, name, unsafe=unsafe)
+    return FileOutcome(
+        path,
+        text=text,
+        fixed_text=result.text,
+        diagnostics=list(result.remaining),
+        applied=len(result.applied),
+        failing_rules=list(result.failing_rules),
+        refused=list(result.refused),
+        converged=result.converged,
+    )
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one file: its diagnostics, and with ``--fix`` the new text."""
+
+    path: Path
+    text: str = ""
+    fixed_text: str | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    error: str | None = None
+    applied: int = 0
+    failing_rules: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    converged: bool = True
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed_text is not None and self.fixed_text != self.text

@@ -1,0 +1,66 @@
+"""Run the selected rules over one text: the pure core behind the CLI and the library API."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .config import Config
+from .diagnostics import Diagnostic
+from .document import Document
+from .registry import rules_by_code
+from .rule import Rule, RuleContext
+
+
+@dataclass(frozen=True)
+class ActiveRule:
+    """A rule with the options and severity override one config gives it."""
+
+    rule: Rule
+    context_args: tuple[dict[str, object], object]
+
+    @property
+    def code(self) -> str:
+        return self.rule.code
+
+
+def active_rules(config: Config, path: str | None = None) -> list[ActiveRule]:
+    """Instantiate the rules ``config`` selects for ``path``, in registry order."""
+    ignored = config.ignored_for(path)
+    out = []
+    for code in config.selected_codes():
+        if code in ignored:
+            continue
+        rule_cls = rules_by_code()[code]
+        meta = rule_cls.meta()
+        out.append(
+            ActiveRule(rule_cls(), (config.options_for(meta), config.severity_for(code)))
+        )
+    return out
+
+
+def contexts(
+    doc: Document, rules: Sequence[ActiveRule], config: Config
+) -> list[tuple[Rule, RuleContext]]:
+    out = []
+    for active in rules:
+        options, severity = active.context_args
+        ctx = RuleContext(doc, active.rule.meta(), options, severity, config)  # type: ignore[arg-type]
+        out.append((active.rule, ctx))
+    return out
+
+
+def lint_document(
+    doc: Document, config: Config, rules: Sequence[ActiveRule] | None = None
+) -> list[Diagnostic]:
+    """Every diagnostic of every selected rule, sorted by position (suppressions applied)."""
+    from .suppressions import apply_suppressions
+
+    if rules is None:
+        rules = active_rules(config, doc.path)
+    diagnostics: list[Diagnostic] = []
+    for rule, ctx in contexts(doc, rules, config):
+        diagnostics.extend(rule.check(ctx))
+    diagnostics = apply_suppressions(doc, diagnostics, config)
+    diagnostics.sort(key=Diagnostic.sort_key)
+    return diagnostics

@@ -1,0 +1,103 @@
+"""The rule base class and the context a rule sees.
+
+Rules are stateless: ``check(ctx)`` yields diagnostics, each carrying its fix. They never
+mutate tokens and never ask whether ``--fix`` is on, so ``--diff``, JSON and editors all see
+the same fixes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .diagnostics import Applicability, Diagnostic, Fix, Severity, Span
+from .document import Document, DocumentIndex, index
+from .ruledata import RuleMeta, load_meta
+
+if TYPE_CHECKING:
+    from .config import Config
+
+
+@dataclass
+class RuleContext:
+    """What one rule gets for one document."""
+
+    doc: Document
+    meta: RuleMeta
+    options: Mapping[str, Any]
+    severity_override: Severity | None = None
+    config: Config | None = None
+
+    @cached_property
+    def index(self) -> DocumentIndex:
+        """Links, images, definitions and text nodes (shared by every rule of this run)."""
+        return index(self.doc)
+
+    def severity_for(self, kind: str = "", severity: Severity | None = None) -> Severity:
+        """User override > what the rule asked for > the kind's default > the rule's default."""
+        if self.severity_override is not None:
+            return self.severity_override
+        if severity is not None:
+            return severity
+        if kind and kind in self.meta.kinds:
+            return self.meta.kinds[kind]
+        return self.meta.severity
+
+    def report(
+        self,
+        span: Span,
+        message: str,
+        *,
+        kind: str = "",
+        severity: Severity | None = None,
+        fix: Fix | None = None,
+        data: dict[str, object] | None = None,
+    ) -> Diagnostic:
+        """Build a diagnostic of this rule (does not record it: ``yield`` it)."""
+        return Diagnostic(
+            code=self.meta.code,
+            name=self.meta.name,
+            span=span,
+            message=message,
+            severity=self.severity_for(kind, severity),
+            fix=fix,
+            kind=kind,
+            data=data or {},
+        )
+
+    def message(self, key: str, **values: Any) -> str:
+        """A message template from the rule's YAML, filled in."""
+        return self.meta.message(key, **values)
+
+    def fix_applicability(self, kind: str = "") -> Applicability | None:
+        """The applicability the YAML declares for this rule (or this kind of finding)."""
+        declared = self.meta.kind_fixes.get(kind, self.meta.fix) if kind else self.meta.fix
+        return None if declared == "none" else Applicability(declared)
+
+
+class Rule:
+    """Base class: set ``code`` and implement :meth:`check`. Metadata comes from YAML."""
+
+    code: ClassVar[str] = ""
+
+    @classmethod
+    def meta(cls) -> RuleMeta:
+        return load_meta(cls.code)
+
+    def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # Cross-file rules (e.g. BL006) collect per-file facts, then judge the whole run.
+    cross_file: ClassVar[bool] = False
+
+    def facts(self, ctx: RuleContext) -> Any:
+        """Picklable per-file facts for :meth:`check_run` (only for cross-file rules)."""
+        return None
+
+    def check_run(
+        self, facts: Mapping[str, Any], options: Mapping[str, Any]
+    ) -> Iterable[tuple[str, Diagnostic]]:
+        """Diagnostics that need every file of the run: ``(path, diagnostic)`` pairs."""
+        return ()

@@ -1,0 +1,175 @@
+"""Rule data: ``rules/<CODE>.yaml`` (metadata, options, messages, docs) and shared tables.
+
+The YAML files are the single source of a rule's name, default severity, options, fix
+safety and documentation; code only implements the check. They live in the top-level
+``rules/`` folder of the repository and are shipped inside the wheel as
+``briefing_lint/_rules``; both locations are looked up so an editable install works too.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import Applicability, Severity
+
+
+class RuleDataError(Exception):
+    """A rule data file is missing or malformed (a packaging bug, not a user error)."""
+
+
+@functools.cache
+def rules_dir() -> Path:
+    """The folder holding the rule YAML files (installed wheel first, then the checkout)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_rules", here.parent.parent / "rules"):
+        if (candidate / "BL010.yaml").is_file():
+            return candidate
+    raise RuleDataError(f"rule data folder not found next to {here}")
+
+
+def load_yaml(path: Path) -> Any:
+    """Safe-load one YAML file (never executes anything)."""
+    with path.open("r", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@functools.cache
+def load_table(name: str) -> Any:
+    """A shared data table, e.g. ``load_table("url-providers")`` for ``rules/url-providers.yaml``."""
+    path = rules_dir() / f"{name}.yaml"
+    if not path.is_file():
+        raise RuleDataError(f"missing rule data table {path}")
+    return load_yaml(path)
+
+
+@functools.cache
+def data_fingerprint() -> str:
+    """Hash of every rule data file, part of the cache key."""
+    digest = hashlib.sha256()
+    for path in sorted(rules_dir().glob("*.yaml")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_OPTION_TYPES = {"bool", "int", "str", "list", "dict", "enum", "regex-list", "severity"}
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """One rule option: its default, type and documentation."""
+
+    name: str
+    default: Any
+    type: str
+    doc: str
+    choices: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    """Everything ``rules/<CODE>.yaml`` says about a rule."""
+
+    code: str
+    name: str
+    summary: str
+    severity: Severity
+    fix: str  # none | safe | unsafe: the best fix the rule offers
+    default_enabled: bool
+    kinds: dict[str, Severity] = field(default_factory=dict)
+    kind_fixes: dict[str, str] = field(default_factory=dict)
+    options: dict[str, OptionSpec] = field(default_factory=dict)
+    messages: dict[str, str] = field(default_factory=dict)
+    docs: dict[str, str] = field(default_factory=dict)
+    #: What a fix of this rule may change in block structure (checked by the guard).
+    fix_effect: str = "none"
+    #: Whether fixes leave the rendered HTML unchanged (the guard then compares renders).
+    preserves_rendering: bool = False
+    path: str = ""
+
+    @property
+    def fix_applicability(self) -> Applicability | None:
+        return None if self.fix == "none" else Applicability(self.fix)
+
+    def message(self, key: str, **values: Any) -> str:
+        template = self.messages.get(key)
+        if template is None:
+            raise RuleDataError(f"{self.code}: no message {key!r} in {self.path}")
+        return template.format(**values)
+
+    def defaults(self) -> dict[str, Any]:
+        return {name: spec.default for name, spec in self.options.items()}
+
+
+def _require(data: dict[str, Any], key: str, path: Path) -> Any:
+    if key not in data:
+        raise RuleDataError(f"{path}: missing key {key!r}")
+    return data[key]
+
+
+def parse_meta(data: dict[str, Any], path: Path) -> RuleMeta:
+    """Validate one rule YAML document."""
+    if not isinstance(data, dict):
+        raise RuleDataError(f"{path}: expected a mapping")
+    allowed = {
+        "code", "name", "summary", "severity", "fix", "default_enabled", "kinds", "options",
+        "messages", "docs", "fix_effect", "preserves_rendering",
+    }  # fmt: skip
+    unknown = set(data) - allowed
+    if unknown:
+        raise RuleDataError(f"{path}: unknown keys {sorted(unknown)}")
+    code = str(_require(data, "code", path))
+    if path.stem != code:
+        raise RuleDataError(f"{path}: code {code} does not match the file name")
+    fix = str(data.get("fix", "none"))
+    if fix not in ("none", "safe", "unsafe"):
+        raise RuleDataError(f"{path}: fix must be none, safe or unsafe")
+    kinds: dict[str, Severity] = {}
+    kind_fixes: dict[str, str] = {}
+    for kind, spec in (data.get("kinds") or {}).items():
+        kinds[str(kind)] = Severity(spec.get("severity", data["severity"]))
+        kind_fixes[str(kind)] = str(spec.get("fix", fix))
+    options: dict[str, OptionSpec] = {}
+    for name, spec in (data.get("options") or {}).items():
+        if not isinstance(spec, dict) or "default" not in spec:
+            raise RuleDataError(f"{path}: option {name!r} needs a default")
+        otype = str(spec.get("type", "str"))
+        if otype not in _OPTION_TYPES:
+            raise RuleDataError(f"{path}: option {name!r} has unknown type {otype!r}")
+        options[str(name)] = OptionSpec(
+            str(name),
+            spec["default"],
+            otype,
+            str(spec.get("doc", "")).strip(),
+            tuple(spec.get("choices") or ()),
+        )
+    return RuleMeta(
+        code=code,
+        name=str(_require(data, "name", path)),
+        summary=str(_require(data, "summary", path)).strip(),
+        severity=Severity(_require(data, "severity", path)),
+        fix=fix,
+        default_enabled=bool(data.get("default_enabled", True)),
+        kinds=kinds,
+        kind_fixes=kind_fixes,
+        options=options,
+        messages={str(k): str(v) for k, v in (data.get("messages") or {}).items()},
+        docs={str(k): str(v) for k, v in (data.get("docs") or {}).items()},
+        fix_effect=str(data.get("fix_effect", "none")),
+        preserves_rendering=bool(data.get("preserves_rendering", False)),
+        path=str(path),
+    )
+
+
+@functools.cache
+def load_meta(code: str) -> RuleMeta:
+    path = rules_dir() / f"{code}.yaml"
+    if not path.is_file():
+        raise RuleDataError(f"no rule data file for {code} (looked for {path})")
+    return parse_meta(load_yaml(path), path)

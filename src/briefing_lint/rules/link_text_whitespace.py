@@ -1,0 +1,77 @@
+"""BL010 link-text-whitespace: ``[ title ](url)`` -> ``[title](url)``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from markdown_it.token import Token
+
+from ..diagnostics import Diagnostic, Edit, Fix, Span
+from ..document import Link
+from ..rule import Rule, RuleContext
+
+_SPACE = " \t\u3000"
+
+
+class LinkTextWhitespace(Rule):
+    code = "BL010"
+
+    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+        check_images = bool(ctx.options["images"])
+        for link in ctx.index.links:
+            if link.kind not in ("inline", "reference") or (link.is_image and not check_images):
+                continue
+            if not _maybe_padded(link):
+                continue
+            text_span = link.text_span
+            if text_span is None:
+                continue
+            text = ctx.doc.source[text_span.start : text_span.end]
+            stripped = text.strip(_SPACE)
+            if stripped == text or not stripped or "\n" in text or "\r" in text:
+                continue
+            lead = len(text) - len(text.lstrip(_SPACE))
+            trail = len(text) - len(text.rstrip(_SPACE))
+            where = "leading and trailing" if lead and trail else "leading" if lead else "trailing"
+            edits = []
+            if lead:
+                edits.append(Edit(Span(text_span.start, text_span.start + lead), ""))
+            if trail:
+                edits.append(Edit(Span(text_span.end - trail, text_span.end), ""))
+            applicability = ctx.fix_applicability()
+            fix = None
+            if applicability is not None:
+                fix = Fix(tuple(edits), applicability, ctx.message("fix_title"))
+            what = "image alt text" if link.is_image else "link text"
+            yield ctx.report(link.span, ctx.message("padded", where=where, what=what), fix=fix)
+
+
+def _maybe_padded(link: Link) -> bool:
+    """Cheap test on the token stream before asking for exact spans."""
+    assert link.block is not None
+    children = link.block.children
+    token = children[link.child]
+    if link.is_image:
+        alt = token.content
+        return bool(alt) and (alt[0] in _SPACE or alt[-1] in _SPACE)
+    first: Token | None = None
+    last: Token | None = None
+    depth = 0
+    for t in children[link.child :]:
+        if t.type == "link_open":
+            depth += 1
+        elif t.type == "link_close":
+            depth -= 1
+            if depth == 0:
+                break
+        if t is not token:
+            first = first or t
+            last = t
+    return (
+        first is not None
+        and first.type == "text"
+        and first.content[:1] in tuple(_SPACE)
+        or last is not None
+        and last.type == "text"
+        and last.content[-1:] in tuple(_SPACE)
+    )
