@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 from .__about__ import __version__
 
 if TYPE_CHECKING:
-    from .api import FileResult, fix_text, lint_paths, lint_text
+    from .api import fix_text, lint_paths, lint_text
     from .config import Config, ConfigError
     from .diagnostics import Applicability, Diagnostic, Edit, Fix, Severity, Span
+    from .files import FileOutcome as FileResult
     from .fixer import FixResult
 
 _EXPORTS = {
@@ -38,7 +39,22 @@ _EXPORTS = {
     "FixResult": "fixer",
 }
 
-__all__ = [*sorted(_EXPORTS), "__version__"]
+__all__ = [
+    "Applicability",
+    "Config",
+    "ConfigError",
+    "Diagnostic",
+    "Edit",
+    "FileResult",
+    "Fix",
+    "FixResult",
+    "Severity",
+    "Span",
+    "__version__",
+    "fix_text",
+    "lint_paths",
+    "lint_text",
+]
 
 
 def __getattr__(name: str) -> Any:

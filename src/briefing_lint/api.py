@@ -72,9 +72,7 @@ def lint_paths(
     """Lint (and with ``fix`` rewrite) files and folders, as the CLI does."""
     from .files import discover, process_file
 
-    resolver = (
-        ConfigResolver() if config is None else _FixedResolver(_config(config))
-    )
+    resolver = ConfigResolver() if config is None else _FixedResolver(_config(config))
     out: list[FileResult] = []
     for path in discover([Path(p) for p in paths], resolver):
         out.append(process_file(path, resolver.for_path(path), fix=fix, unsafe=unsafe))
@@ -88,5 +86,3 @@ class _FixedResolver(ConfigResolver):
 
     def for_path(self, path: Path | None) -> Config:
         return self._config
-
-

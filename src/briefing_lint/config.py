@@ -182,7 +182,7 @@ def _glob_match(rel: str, pattern: str) -> bool:
 
 
 @functools.cache
-def _spec(patterns: tuple[str, ...]) -> pathspec.PathSpec:
+def _spec(patterns: tuple[str, ...]) -> pathspec.PathSpec[Any]:
     return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
 
 
@@ -422,7 +422,9 @@ class ConfigResolver:
     def __init__(self, explicit: Path | None = None, overrides: Mapping[str, Any] | None = None):
         self.overrides = dict(overrides or {})
         self._explicit = (
-            None if explicit is None else Config.from_file(explicit).with_overrides(**self.overrides)
+            None
+            if explicit is None
+            else Config.from_file(explicit).with_overrides(**self.overrides)
         )
         self._by_file: dict[Path | None, Config] = {}
 

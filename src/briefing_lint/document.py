@@ -44,8 +44,16 @@ LinkKind = Literal["inline", "reference", "autolink", "bare", "html"]
 
 BOM = "\ufeff"
 _LEAF_BLOCKS = frozenset(
-    {"paragraph_open", "heading_open", "table_open", "fence", "code_block", "html_block", "hr",
-     "front_matter"}
+    {
+        "paragraph_open",
+        "heading_open",
+        "table_open",
+        "fence",
+        "code_block",
+        "html_block",
+        "hr",
+        "front_matter",
+    }
 )
 
 

@@ -11,17 +11,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pathspec
 
 from .config import Config, ConfigResolver
 from .diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from .rule import Rule
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx")
 SKIP_DIRS = frozenset({".git", "node_modules", ".briefing-lint-cache", ".hg", ".svn", ".venv"})
@@ -74,10 +79,8 @@ def write_atomic(path: Path, text: str) -> None:
             os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
 
 
@@ -85,9 +88,9 @@ class _Ignores:
     """``.gitignore`` files met on the way down, each relative to its own folder."""
 
     def __init__(self) -> None:
-        self._specs: dict[Path, pathspec.PathSpec | None] = {}
+        self._specs: dict[Path, pathspec.PathSpec[Any] | None] = {}
 
-    def _spec(self, folder: Path) -> pathspec.PathSpec | None:
+    def _spec(self, folder: Path) -> pathspec.PathSpec[Any] | None:
         if folder not in self._specs:
             gitignore = folder / ".gitignore"
             spec = None
@@ -160,8 +163,10 @@ def discover(
 def process_file(
     path: Path, config: Config, *, fix: bool = False, unsafe: bool = False
 ) -> FileOutcome:
-    """Lint (and optionally fix and rewrite) one file."""
-    from .api import fix_text, lint_text
+    """Lint (and optionally fix) one file; the caller decides whether to write."""
+    from .api import fix_text
+    from .document import Document
+    from .linter import lint_document
 
     try:
         text = read_text(path)
@@ -169,8 +174,14 @@ def process_file(
         return FileOutcome(path, error=str(exc))
     name = str(path)
     if not fix:
-        return FileOutcome(path, text=text, diagnostics=lint_text(text, config, name))
+        doc = Document(text, name)
+        facts: dict[str, object] = {}
+        diagnostics = lint_document(doc, config, facts=facts)
+        return FileOutcome(path, text=text, diagnostics=diagnostics, facts=facts)
     result = fix_text(text, config, name, unsafe=unsafe)
+    facts = {}
+    if any(r.cross_file for r in _cross_file_rules(config)):
+        lint_document(Document(result.text, name), config, facts=facts)
     return FileOutcome(
         path,
         text=text,
@@ -180,7 +191,14 @@ def process_file(
         failing_rules=list(result.failing_rules),
         refused=list(result.refused),
         converged=result.converged,
+        facts=facts,
     )
+
+
+def _cross_file_rules(config: Config) -> list[type[Rule]]:
+    from .registry import rules_by_code
+
+    return [rules_by_code()[c] for c in config.selected_codes() if rules_by_code()[c].cross_file]
 
 
 @dataclass
@@ -196,6 +214,9 @@ class FileOutcome:
     failing_rules: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     converged: bool = True
+    #: Per-file facts of cross-file rules, by rule code.
+    facts: dict[str, object] = field(default_factory=dict)
+    cached: bool = False
 
     @property
     def changed(self) -> bool:

@@ -79,7 +79,9 @@ def select_fixes(
             continue
         if any(e.span.overlaps(t.span) for e in new_edits for t in taken):
             continue
-        if any(a.span.overlaps(b.span) for i, a in enumerate(new_edits) for b in new_edits[i + 1 :]):
+        if any(
+            a.span.overlaps(b.span) for i, a in enumerate(new_edits) for b in new_edits[i + 1 :]
+        ):
             continue  # a malformed fix never applies
         chosen.append(diag)
         taken.extend(new_edits)
@@ -106,9 +108,7 @@ def fix_loop(
     blocked: set[tuple[str, int, int]] = set()
     diagnostics = lint(text)
     for _ in range(max_passes):
-        candidates = [
-            d for d in diagnostics if (d.code, d.span.start, d.span.end) not in blocked
-        ]
+        candidates = [d for d in diagnostics if (d.code, d.span.start, d.span.end) not in blocked]
         chosen, edits = select_fixes(candidates, unsafe)
         if not edits:
             return FixResult(text, tuple(applied), tuple(diagnostics), True, (), tuple(refused))

@@ -49,7 +49,7 @@ def compare_structure(before: str, after: str, *, allow_structure: bool = False)
 
 
 def _describe(old: list[tuple[str, str, int]], new: list[tuple[str, str, int]]) -> str:
-    for i, (a, b) in enumerate(zip(old, new)):
+    for i, (a, b) in enumerate(zip(old, new, strict=False)):
         if a != b:
             return f"block structure changed at block {i + 1}: {a[0]} became {b[0]} ({a[1]}→{b[1]})"
     return f"block count changed from {len(old)} to {len(new)}"

@@ -33,9 +33,7 @@ def active_rules(config: Config, path: str | None = None) -> list[ActiveRule]:
             continue
         rule_cls = rules_by_code()[code]
         meta = rule_cls.meta()
-        out.append(
-            ActiveRule(rule_cls(), (config.options_for(meta), config.severity_for(code)))
-        )
+        out.append(ActiveRule(rule_cls(), (config.options_for(meta), config.severity_for(code))))
     return out
 
 
@@ -51,9 +49,16 @@ def contexts(
 
 
 def lint_document(
-    doc: Document, config: Config, rules: Sequence[ActiveRule] | None = None
+    doc: Document,
+    config: Config,
+    rules: Sequence[ActiveRule] | None = None,
+    *,
+    facts: dict[str, object] | None = None,
 ) -> list[Diagnostic]:
-    """Every diagnostic of every selected rule, sorted by position (suppressions applied)."""
+    """Every diagnostic of every selected rule, sorted by position (suppressions applied).
+
+    When ``facts`` is given, cross-file rules also leave their per-file facts in it.
+    """
     from .suppressions import apply_suppressions
 
     if rules is None:
@@ -61,6 +66,8 @@ def lint_document(
     diagnostics: list[Diagnostic] = []
     for rule, ctx in contexts(doc, rules, config):
         diagnostics.extend(rule.check(ctx))
+        if facts is not None and rule.cross_file:
+            facts[rule.code] = rule.facts(ctx)
     diagnostics = apply_suppressions(doc, diagnostics, config)
     diagnostics.sort(key=Diagnostic.sort_key)
     return diagnostics

@@ -58,11 +58,13 @@ def parse(text: str, env: dict[str, Any] | None = None) -> tuple[list[Token], di
     return markdown().parse(text, env), env
 
 
-def tokenize_inline_recording(
-    content: str, env: dict[str, Any]
-) -> tuple[list[Token], StateInline]:
+def tokenize_inline_recording(content: str, env: dict[str, Any]) -> tuple[list[Token], StateInline]:
     """Tokenize one inline block with positions recorded (see :mod:`briefing_lint.spans`)."""
+    from .spans import RecordingInline
+
     md = span_markdown()
     tokens: list[Token] = []
-    state = md.inline.parse_state(content, md, env, tokens)
+    inline = md.inline
+    assert isinstance(inline, RecordingInline)
+    state = inline.parse_state(content, md, env, tokens)
     return state.tokens, state

@@ -41,7 +41,7 @@ def load_yaml(path: Path) -> Any:
 
 @functools.cache
 def load_table(name: str) -> Any:
-    """A shared data table, e.g. ``load_table("url-providers")`` for ``rules/url-providers.yaml``."""
+    """A shared data table: ``load_table("url-providers")`` reads ``rules/url-providers.yaml``."""
     path = rules_dir() / f"{name}.yaml"
     if not path.is_file():
         raise RuleDataError(f"missing rule data table {path}")

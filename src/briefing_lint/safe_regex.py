@@ -12,7 +12,9 @@ import functools
 import re
 
 # A group whose body contains + or * (or {n,}) and which is itself repeated.
-_NESTED = re.compile(r"\((?:[^()\\]|\\.)*?(?:[+*]|\{\d*,\d*\})(?:[^()\\]|\\.)*\)\s*(?:[+*]|\{\d*,\d*\})")
+_NESTED = re.compile(
+    r"\((?:[^()\\]|\\.)*?(?:[+*]|\{\d*,\d*\})(?:[^()\\]|\\.)*\)\s*(?:[+*]|\{\d*,\d*\})"
+)
 _MAX_LENGTH = 500
 
 

@@ -31,7 +31,7 @@ class RecordingState(StateInline):
         self.rule_start = 0
         self.pending_start = 0
 
-    def pushPending(self) -> Token:  # noqa: N802 - markdown-it's name
+    def pushPending(self) -> Token:
         token = super().pushPending()
         start, end = self.pending_start, self.rule_start
         token.meta = {"pos": (start, end), "pieces": [(0, start)]}

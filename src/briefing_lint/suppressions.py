@@ -77,12 +77,14 @@ def find_directives(doc: Document) -> list[Directive]:
         ):
             continue
         if m.group(1) == "configure-file":
-            out.append(Directive("configure-file", None, Span(m.start(), m.end()), line, "",
-                                 m.group(2)))
+            out.append(
+                Directive("configure-file", None, Span(m.start(), m.end()), line, "", m.group(2))
+            )
             continue
         codes, bad, reason = _parse_codes(m.group(2))
-        out.append(Directive(m.group(1), codes, Span(m.start(), m.end()), line, reason,
-                             m.group(2), bad))
+        out.append(
+            Directive(m.group(1), codes, Span(m.start(), m.end()), line, reason, m.group(2), bad)
+        )
     return out
 
 

@@ -67,11 +67,6 @@ def _maybe_padded(link: Link) -> bool:
         if t is not token:
             first = first or t
             last = t
-    return (
-        first is not None
-        and first.type == "text"
-        and first.content[:1] in tuple(_SPACE)
-        or last is not None
-        and last.type == "text"
-        and last.content[-1:] in tuple(_SPACE)
+    return (first is not None and first.type == "text" and first.content[:1] in tuple(_SPACE)) or (
+        last is not None and last.type == "text" and last.content[-1:] in tuple(_SPACE)
     )

@@ -1,0 +1,105 @@
+"""Content cache: unchanged files are not parsed again.
+
+An entry is keyed by the file's bytes, the effective config, the rule data and the version,
+and stores the file's diagnostics and cross-file facts. Entries are separate files written
+atomically (temp file + rename), so concurrent runs never see half an entry; a damaged entry
+is a miss. The folder holds a ``.gitignore`` of ``*`` so it never shows up in a repository.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from .__about__ import __version__
+from .config import Config
+from .files import FileOutcome, InputError, read_text
+from .ruledata import data_fingerprint
+
+CACHE_DIR_NAME = ".briefing-lint-cache"
+
+
+def project_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` holding ``.git``; else ``start``."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+def config_fingerprint(config: Config) -> str:
+    stable = dataclasses.replace(config, provenance={})
+    return hashlib.sha256(repr(stable).encode()).hexdigest()[:16]
+
+
+class Cache:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._ready = False
+
+    @classmethod
+    def open(cls, cache_dir: Path | None, files: Sequence[Path]) -> Cache:
+        folder = cache_dir or project_root(Path.cwd()) / CACHE_DIR_NAME
+        return cls(folder / f"v{__version__}-{data_fingerprint()}")
+
+    def _key(self, raw: bytes, config: Config) -> str:
+        digest = hashlib.sha256(raw)
+        digest.update(config_fingerprint(config).encode())
+        return digest.hexdigest()
+
+    def _read(self, path: Path) -> bytes | None:
+        try:
+            return path.read_bytes()
+        except OSError:
+            return None
+
+    def get(self, path: Path, config: Config) -> FileOutcome | None:
+        raw = self._read(path)
+        if raw is None:
+            return None
+        entry = self.folder / self._key(raw, config)
+        try:
+            with entry.open("rb") as fh:
+                diagnostics, facts = pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+            return None
+        try:
+            text = read_text(path)
+        except InputError:
+            return None
+        return FileOutcome(path, text=text, diagnostics=diagnostics, facts=facts, cached=True)
+
+    def put(self, path: Path, config: Config, outcome: FileOutcome) -> None:
+        if outcome.error or outcome.fixed_text is not None:
+            return
+        raw = outcome.text.encode("utf-8")
+        self._ensure()
+        entry = self.folder / self._key(raw, config)
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump((outcome.diagnostics, outcome.facts), fh, pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, entry)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+    def _ensure(self) -> None:
+        if self._ready:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        ignore = self.folder.parent / ".gitignore"
+        if not ignore.exists():
+            with contextlib.suppress(OSError):
+                ignore.write_text("# created by briefing-lint\n*\n", encoding="utf-8")
+        self._ready = True
+
+    def save(self) -> None:
+        """Entries are written as they come; nothing is left to flush."""

@@ -1,0 +1,365 @@
+"""Command line: ``briefing-lint [check] PATHS``, ``rules``, ``rule``, ``config``.
+
+Exit codes: 0 nothing at or above ``--fail-on`` remains; 1 something does; 2 usage, config
+or input error (stderr names the file and the key); 3 internal error, non-convergence or a
+fix refused by the structure guard.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from .__about__ import __version__
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .files import FileOutcome
+
+SUBCOMMANDS = ("check", "rules", "rule", "config", "format")
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """Bad command line: exit 2."""
+
+
+def _comma_list(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _add_selection(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--select", type=_comma_list, help="only these rules (codes or names, comma separated)"
+    )
+    p.add_argument("--ignore", type=_comma_list, help="skip these rules")
+    p.add_argument("--extend-select", type=_comma_list, help="add these rules to the selection")
+    p.add_argument("--config", type=Path, help="use this config file for every path")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="briefing-lint",
+        description="Lint and fix curated Markdown newsletters (briefings).",
+    )
+    parser.add_argument("--version", action="version", version=f"briefing-lint {__version__}")
+    sub = parser.add_subparsers(dest="command")
+
+    check = sub.add_parser("check", help="lint files (the default command)")
+    check.add_argument("paths", nargs="*", help="files or folders (default: .); - reads stdin")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes")
+    check.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes")
+    check.add_argument(
+        "--diff", action="store_true", help="print the diff --fix would write; write nothing"
+    )
+    _add_selection(check)
+    check.add_argument(
+        "--output-format",
+        default="text",
+        help="text | concise | json | json-lines | github | sarif",
+    )
+    check.add_argument("--statistics", action="store_true", help="count diagnostics per rule")
+    check.add_argument("--show-fixes", action="store_true", help="list the fixes applied")
+    check.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        help="lowest severity that fails the run (default warning)",
+    )
+    check.add_argument(
+        "--exit-zero", action="store_true", help="exit 0 even when diagnostics remain"
+    )
+    check.add_argument(
+        "--exit-non-zero-on-fix", action="store_true", help="exit 1 when --fix changed a file"
+    )
+    check.add_argument(
+        "--quiet", "-q", action="store_true", help="print diagnostics only, no summary"
+    )
+    check.add_argument("--stdin-filename", help="path to use for stdin (config lookup, messages)")
+    check.add_argument(
+        "--jobs", "-j", type=int, default=0, help="worker processes (default: CPU count)"
+    )
+    check.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    check.add_argument("--cache-dir", type=Path, help="cache folder (default .briefing-lint-cache)")
+    check.add_argument(
+        "--force-exclude", action="store_true", help="apply exclude to paths given explicitly"
+    )
+
+    sub.add_parser("rules", help="list the rules")
+    rule = sub.add_parser("rule", help="show a rule's documentation")
+    rule.add_argument("code", help="a code (BL001) or name (tracking-params)")
+    cfg = sub.add_parser(
+        "config", help="show the effective config for a path and where each value came from"
+    )
+    cfg.add_argument("path", nargs="?", default=".", help="file or folder (default: .)")
+    cfg.add_argument("--config", type=Path, help="use this config file")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (
+        args_list[0] not in SUBCOMMANDS and args_list[0] not in ("-h", "--help", "--version")
+    ):
+        args_list.insert(0, "check")
+    parser = build_parser()
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:  # argparse: 2 on usage errors, 0 for --help/--version
+        return int(exc.code or 0)
+    try:
+        if args.command == "rules":
+            return cmd_rules(sys.stdout)
+        if args.command == "rule":
+            return cmd_rule(args.code, sys.stdout)
+        if args.command == "config":
+            return cmd_config(args, sys.stdout)
+        return cmd_check(args, sys.stdout)
+    except UsageError as exc:
+        print(f"briefing-lint: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:  # pragma: no cover
+        return 130
+    except BrokenPipeError:  # pragma: no cover
+        return EXIT_OK
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    from .diagnostics import Severity
+
+    out: dict[str, Any] = {}
+    if args.select is not None:
+        out["select"] = tuple(args.select)
+    if args.ignore is not None:
+        out["ignore"] = tuple(args.ignore)
+    if args.extend_select is not None:
+        out["extend_select"] = tuple(args.extend_select)
+    if getattr(args, "fail_on", None):
+        out["fail_on"] = Severity(args.fail_on)
+    if getattr(args, "unsafe_fixes", False):
+        out["unsafe_fixes"] = True
+    return out
+
+
+def _resolver(args: argparse.Namespace) -> Any:
+    from .config import ConfigError, ConfigResolver
+    from .registry import UnknownRuleError, resolve
+
+    overrides = _overrides(args)
+    for key in ("select", "ignore", "extend_select"):
+        for item in overrides.get(key, ()):
+            if item.upper() == "ALL":
+                continue
+            try:
+                resolve(item)
+            except UnknownRuleError:
+                flag = "--" + key.replace("_", "-")
+                raise UsageError(f"{flag}: unknown rule {item!r}") from None
+    try:
+        return ConfigResolver(args.config, overrides)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    from .config import ConfigError
+    from .diagnostics import Severity
+    from .files import discover, write_atomic
+    from .runner import run_files
+
+    if args.output_format not in ("text", "concise", "json", "json-lines", "github", "sarif"):
+        raise UsageError(f"--output-format: unknown format {args.output_format!r}")
+    resolver = _resolver(args)
+    paths = [Path(p) for p in (args.paths or ["."])]
+    outcomes: list[FileOutcome] = []
+    exit_code = EXIT_OK
+    fix = args.fix or args.diff
+    stdin = paths == [Path("-")]
+
+    try:
+        if stdin:
+            name = args.stdin_filename or "-"
+            cfg = resolver.for_path(Path(name) if args.stdin_filename else None)
+            text = sys.stdin.read()
+            outcome = _process_stdin(text, name, cfg, fix=fix, unsafe=args.unsafe_fixes)
+            outcomes.append(outcome)
+        else:
+            missing = [p for p in paths if not p.exists() and not p.is_symlink()]
+            for p in missing:
+                print(f"briefing-lint: error: {p}: no such file or directory", file=sys.stderr)
+                exit_code = EXIT_USAGE
+            present = [p for p in paths if p not in missing]
+            files = list(discover(present, resolver, force_exclude=args.force_exclude))
+            outcomes = run_files(
+                files,
+                resolver,
+                fix=fix,
+                unsafe=args.unsafe_fixes,
+                jobs=args.jobs,
+                use_cache=not args.no_cache and not fix,
+                cache_dir=args.cache_dir,
+            )
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+    from .crossfile import cross_file_diagnostics
+
+    cross_file_diagnostics(outcomes, resolver)
+
+    changed_files = 0
+    for outcome in outcomes:
+        if outcome.error:
+            print(f"briefing-lint: error: {outcome.error}", file=sys.stderr)
+            exit_code = max(exit_code, EXIT_USAGE)
+            continue
+        if not outcome.converged:
+            rules = ", ".join(outcome.failing_rules)
+            print(
+                f"briefing-lint: error: {outcome.path}: fixes did not settle after 10 passes "
+                f"(rules: {rules}); file left unchanged",
+                file=sys.stderr,
+            )
+            exit_code = EXIT_INTERNAL
+        for reason in outcome.refused:
+            print(
+                f"briefing-lint: error: {outcome.path}: fix refused by the structure guard: "
+                f"{reason}",
+                file=sys.stderr,
+            )
+        if args.fix and not args.diff and outcome.fixed_text is not None:
+            if stdin:
+                sys.stdout.write(outcome.fixed_text)
+                continue
+            if not outcome.changed:
+                continue
+            try:
+                write_atomic(outcome.path, outcome.fixed_text)
+            except OSError as exc:
+                print(f"briefing-lint: error: {outcome.path}: cannot write: {exc}", file=sys.stderr)
+                exit_code = max(exit_code, EXIT_USAGE)
+                continue
+            changed_files += 1
+
+    from .output.render import render
+
+    stdin_fix = args.fix and not args.diff and stdin
+    diff_nonempty = False
+    if args.diff:
+        diff_nonempty = _print_diff(outcomes, out)
+    elif not stdin_fix:
+        render(args.output_format, outcomes, out, args)
+    else:
+        render(args.output_format, outcomes, sys.stderr, args)
+
+    if any(o.refused for o in outcomes) and not any(o.applied for o in outcomes):
+        exit_code = max(exit_code, EXIT_INTERNAL)
+    if exit_code in (EXIT_USAGE, EXIT_INTERNAL):
+        return exit_code
+    if args.exit_zero:
+        return EXIT_OK
+    if args.diff:
+        return EXIT_FAIL if diff_nonempty else EXIT_OK
+    if args.exit_non_zero_on_fix and changed_files:
+        return EXIT_FAIL
+    for outcome in outcomes:
+        cfg = resolver.for_path(None if str(outcome.path) == "-" else outcome.path)
+        threshold: Severity = cfg.fail_on
+        if any(d.severity.rank >= threshold.rank for d in outcome.diagnostics):
+            return EXIT_FAIL
+    return EXIT_OK
+
+
+def _process_stdin(text: str, name: str, cfg: Config, *, fix: bool, unsafe: bool) -> FileOutcome:
+    from .api import fix_text, lint_text
+    from .files import FileOutcome
+
+    path = Path(name)
+    if not fix:
+        return FileOutcome(path, text=text, diagnostics=lint_text(text, cfg, name))
+    result = fix_text(text, cfg, name, unsafe=unsafe)
+    return FileOutcome(
+        path,
+        text=text,
+        fixed_text=result.text,
+        diagnostics=list(result.remaining),
+        applied=len(result.applied),
+        failing_rules=list(result.failing_rules),
+        refused=list(result.refused),
+        converged=result.converged,
+    )
+
+
+def _print_diff(outcomes: list[FileOutcome], out: TextIO) -> bool:
+    import difflib
+
+    any_diff = False
+    for outcome in outcomes:
+        if outcome.fixed_text is None or not outcome.changed:
+            continue
+        any_diff = True
+        name = str(outcome.path)
+        diff = difflib.unified_diff(
+            outcome.text.splitlines(keepends=True),
+            outcome.fixed_text.splitlines(keepends=True),
+            fromfile=f"a/{name}",
+            tofile=f"b/{name}",
+        )
+        for line in diff:
+            out.write(
+                line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
+            )
+    return any_diff
+
+
+def cmd_rules(out: TextIO) -> int:
+    from .registry import RULES
+
+    rows = []
+    for rule in RULES:
+        meta = rule.meta()
+        fix = {"none": "-", "safe": "safe", "unsafe": "unsafe"}[meta.fix]
+        enabled = "" if meta.default_enabled else " (off by default)"
+        rows.append((meta.code, meta.name, meta.severity.value, fix, meta.summary + enabled))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    header = ("code", "name", "severity", "fix", "summary")
+    for row in (header, *rows):
+        out.write("  ".join(c.ljust(widths[i]) if i < 4 else c for i, c in enumerate(row)) + "\n")
+    return EXIT_OK
+
+
+def cmd_rule(code: str, out: TextIO) -> int:
+    from .registry import UnknownRuleError, resolve, rules_by_code
+    from .ruledoc import rule_markdown
+
+    try:
+        resolved = resolve(code)
+    except UnknownRuleError as exc:
+        raise UsageError(str(exc)) from None
+    out.write(rule_markdown(rules_by_code()[resolved].meta()))
+    return EXIT_OK
+
+
+def cmd_config(args: argparse.Namespace, out: TextIO) -> int:
+    import yaml
+
+    from .config import ConfigError, ConfigResolver
+
+    try:
+        resolver = ConfigResolver(args.config)
+        path = Path(args.path)
+        cfg = resolver.for_path(path if path.is_file() else path / "x.md")
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    from .provenance import effective_config
+
+    data = effective_config(cfg)
+    out.write(f"# config file: {cfg.source or '(none: defaults)'}\n")
+    out.write(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

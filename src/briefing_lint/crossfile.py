@@ -1,0 +1,31 @@
+"""Rules that judge the whole run (e.g. BL006 duplicate items across issues)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .config import ConfigResolver
+from .files import FileOutcome
+from .registry import rules_by_code
+
+
+def cross_file_diagnostics(outcomes: Sequence[FileOutcome], resolver: ConfigResolver) -> None:
+    """Add each cross-file rule's run-wide diagnostics to the outcomes they belong to."""
+    by_code: dict[str, dict[str, Any]] = {}
+    for outcome in outcomes:
+        for code, facts in outcome.facts.items():
+            by_code.setdefault(code, {})[str(outcome.path)] = facts
+    if not by_code:
+        return
+    by_path = {str(o.path): o for o in outcomes}
+    for code, facts in by_code.items():
+        rule_cls = rules_by_code()[code]
+        first = next(iter(facts))
+        options = resolver.for_path(by_path[first].path).options_for(rule_cls.meta())
+        for path, diagnostic in rule_cls().check_run(facts, options):
+            target = by_path.get(path)
+            if target is not None:
+                target.diagnostics.append(diagnostic)
+    for outcome in outcomes:
+        outcome.diagnostics.sort(key=lambda d: d.sort_key())

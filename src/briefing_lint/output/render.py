@@ -1,0 +1,90 @@
+"""Write a run's diagnostics in the chosen format."""
+
+from __future__ import annotations
+
+import json
+from argparse import Namespace
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TextIO
+
+from ..document import LineIndex, split_bom
+from . import Located, as_json, locate
+
+if TYPE_CHECKING:
+    from ..files import FileOutcome
+
+
+def located(outcomes: Sequence[FileOutcome]) -> list[Located]:
+    """Diagnostics of every file with display positions, in file then position order."""
+    items: list[Located] = []
+    for outcome in outcomes:
+        if outcome.error or not outcome.diagnostics:
+            continue
+        text = outcome.fixed_text if outcome.fixed_text is not None else outcome.text
+        lines = LineIndex(split_bom(text)[0])
+        path = str(outcome.path)
+        items.extend(locate(path, lines, d) for d in outcome.diagnostics)
+    return items
+
+
+def render(fmt: str, outcomes: Sequence[FileOutcome], out: TextIO, args: Namespace) -> None:
+    items = located(outcomes)
+    if fmt == "json":
+        out.write(json.dumps([as_json(i) for i in items], ensure_ascii=False, indent=2) + "\n")
+    elif fmt == "json-lines":
+        for item in items:
+            out.write(json.dumps(as_json(item), ensure_ascii=False) + "\n")
+    elif fmt == "concise":
+        for item in items:
+            out.write(concise_line(item) + "\n")
+    elif fmt == "github":
+        for item in items:
+            out.write(github_line(item) + "\n")
+    elif fmt == "sarif":
+        from .sarif import sarif_document
+
+        out.write(json.dumps(sarif_document(items), ensure_ascii=False, indent=2) + "\n")
+    else:
+        from .text import write_text
+
+        write_text(items, outcomes, out, args)
+    if getattr(args, "statistics", False) and fmt in ("text", "concise"):
+        write_statistics(items, out)
+
+
+def concise_line(item: Located) -> str:
+    d = item.diagnostic
+    marker = " [*]" if d.fix is not None and d.fix.applicability.value == "safe" else ""
+    return f"{item.path}:{item.line}:{item.column}: {d.code}{marker} {d.message}"
+
+
+def _escape_github(value: str, prop: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+def github_line(item: Located) -> str:
+    d = item.diagnostic
+    level = {"error": "error", "warning": "warning", "info": "notice"}[d.severity.value]
+    props = (
+        f"file={_escape_github(item.path, True)},line={item.line},col={item.column},"
+        f"endLine={item.end_line},endColumn={item.end_column},"
+        f"title={_escape_github(d.code + ' ' + d.name, True)}"
+    )
+    return f"::{level} {props}::{_escape_github(d.message)}"
+
+
+def write_statistics(items: Sequence[Located], out: TextIO) -> None:
+    counts = Counter(i.diagnostic.code for i in items)
+    fixable = Counter(
+        i.diagnostic.code
+        for i in items
+        if i.diagnostic.fix is not None and i.diagnostic.fix.applicability.value == "safe"
+    )
+    names = {i.diagnostic.code: i.diagnostic.name for i in items}
+    for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        mark = "[*]" if fixable[code] else "   "
+        out.write(f"{count:>6}  {code}  {mark} {names[code]}  ({fixable[code]} fixable)\n")

@@ -1,0 +1,65 @@
+"""Run many files: in order, or across worker processes, with deterministic output order."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from .config import ConfigResolver
+from .files import FileOutcome, process_file
+
+#: Below this many files a process pool costs more than it saves.
+_MIN_FILES_PER_WORKER = 4
+
+
+def _work(item: tuple[Path, ConfigResolver, bool, bool]) -> FileOutcome:
+    path, resolver, fix, unsafe = item
+    return process_file(path, resolver.for_path(path), fix=fix, unsafe=unsafe)
+
+
+def run_files(
+    files: Sequence[Path],
+    resolver: ConfigResolver,
+    *,
+    fix: bool = False,
+    unsafe: bool = False,
+    jobs: int = 0,
+    use_cache: bool = False,
+    cache_dir: Path | None = None,
+) -> list[FileOutcome]:
+    """Outcomes for ``files``, in the order given."""
+    from .cache import Cache
+
+    cache = Cache.open(cache_dir, files) if use_cache else None
+    outcomes: list[FileOutcome | None] = [None] * len(files)
+    todo: list[int] = []
+    for i, path in enumerate(files):
+        hit = cache.get(path, resolver.for_path(path)) if cache else None
+        if hit is not None:
+            outcomes[i] = hit
+        else:
+            todo.append(i)
+    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
+    workers = min(workers, max(1, len(todo) // _MIN_FILES_PER_WORKER))
+    if workers <= 1:
+        for i in todo:
+            outcomes[i] = process_file(
+                files[i], resolver.for_path(files[i]), fix=fix, unsafe=unsafe
+            )
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        items = [(files[i], resolver, fix, unsafe) for i in todo]
+        chunk = max(1, len(items) // (workers * 4))
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for i, outcome in zip(todo, pool.map(_work, items, chunksize=chunk), strict=False):
+                outcomes[i] = outcome
+    result = [o for o in outcomes if o is not None]
+    if cache is not None:
+        for i in todo:
+            done = outcomes[i]
+            if done is not None:
+                cache.put(files[i], resolver.for_path(files[i]), done)
+        cache.save()
+    return result
