@@ -183,7 +183,7 @@ def _glob_match(rel: str, pattern: str) -> bool:
 
 @functools.cache
 def _spec(patterns: tuple[str, ...]) -> pathspec.PathSpec[Any]:
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+    return pathspec.PathSpec.from_lines("gitignore", patterns)
 
 
 # -- validation ---------------------------------------------------------------------------

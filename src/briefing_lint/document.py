@@ -202,7 +202,7 @@ class Heading:
         """The ``#`` run of an ATX heading, or the underline of a setext one."""
         doc = self.block.doc
         if self.setext:
-            line = self.block.map[1] - 1
+            line = (self.block.open_token.map or self.block.map)[1] - 1
             text = doc.line_text(line)
             stripped = text.lstrip(" \t>")
             start = doc.line_start(line) + len(text) - len(stripped)

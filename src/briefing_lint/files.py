@@ -97,7 +97,7 @@ class _Ignores:
             if gitignore.is_file():
                 try:
                     lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
-                    spec = pathspec.PathSpec.from_lines("gitwildmatch", lines)
+                    spec = pathspec.PathSpec.from_lines("gitignore", lines)
                 except OSError:
                     spec = None
             self._specs[folder] = spec

@@ -106,6 +106,7 @@ def fix_loop(
     applied: list[Diagnostic] = []
     refused: list[str] = []
     blocked: set[tuple[str, int, int]] = set()
+    recent: list[set[str]] = []  # codes applied per pass
     diagnostics = lint(text)
     for _ in range(max_passes):
         candidates = [d for d in diagnostics if (d.code, d.span.start, d.span.end) not in blocked]
@@ -133,6 +134,7 @@ def fix_loop(
             blocked.update((d.code, d.span.start, d.span.end) for d in chosen)
             continue
         applied.extend(chosen)
+        recent.append({d.code for d in chosen})
         text = new_text
         diagnostics = lint(text)
     # Did not settle: report the rules still offering fixes, change nothing.
@@ -141,5 +143,6 @@ def fix_loop(
     )
     if not still:
         return FixResult(text, tuple(applied), tuple(diagnostics), True, (), tuple(refused))
-    rules = sorted({d.code for d in diagnostics if applicable(d.fix, unsafe)})
+    pending = {d.code for d in diagnostics if applicable(d.fix, unsafe)}
+    rules = sorted(pending.union(*recent[-2:]))
     return FixResult(original, (), tuple(lint(original)), False, tuple(rules), tuple(refused))

@@ -16,7 +16,7 @@ from markdown_it.token import Token
 
 from . import parser
 from .diagnostics import Diagnostic
-from .ruledata import load_meta
+from .ruledata import RuleMeta
 
 _VERBATIM = ("fence", "code_block", "front_matter")
 
@@ -57,7 +57,7 @@ def _describe(old: list[tuple[str, str, int]], new: list[tuple[str, str, int]]) 
 
 def structure_guard(before: str, after: str, fixes: Sequence[Diagnostic]) -> list[str]:
     """The fixer's guard: structure always, rendering for rules that promise it."""
-    metas = [load_meta(d.code) for d in fixes]
+    metas = [m for m in (_meta(d.code) for d in fixes) if m is not None]
     allow = any(m.fix_effect == "structure" for m in metas)
     reasons = compare_structure(before, after, allow_structure=allow)
     if not reasons and any(m.preserves_rendering for m in metas):
@@ -65,3 +65,10 @@ def structure_guard(before: str, after: str, fixes: Sequence[Diagnostic]) -> lis
         if md.render(before.replace("\r\n", "\n")) != md.render(after.replace("\r\n", "\n")):
             reasons.append("the rendered HTML changed")
     return reasons
+
+
+def _meta(code: str) -> RuleMeta | None:
+    from .registry import rules_by_code
+
+    rule = rules_by_code().get(code)
+    return None if rule is None else rule.meta()
