@@ -253,13 +253,22 @@ class Link:
     _text_span: Span | None = None
     _title_span: Span | None = None
     _parsed: bool = False
-    definition: Definition | None = None
+    _definition: Definition | None = None
     attrs_line: int = -1  # for html links in html blocks
+    #: For bare URLs: range in the text child's content; for inline HTML: range of the
+    #: attribute value in the tag's content. Turned into source spans on first access.
+    _range: tuple[int, int] | None = None
 
     @property
     def doc(self) -> Document:
         assert self.block is not None
         return self.block.doc
+
+    @property
+    def definition(self) -> Definition | None:
+        """The reference definition a reference-style link uses."""
+        self._parse()
+        return self._definition
 
     def _parse(self) -> None:
         if self._parsed:
@@ -267,8 +276,23 @@ class Link:
         self._parsed = True
         assert self.block is not None
         block = self.block
+        if self.kind == "bare":
+            assert self._range is not None
+            self._span = block.text_span(self.child, *self._range)
+            self._dest_span = self._text_span = self._span
+            return
         start, end = block.recorded[self.child].meta["pos"]
         self._span = block.content_span(start, end)
+        if self.kind == "html":
+            assert self._range is not None
+            self._dest_span = block.content_span(start + self._range[0], start + self._range[1])
+            return
+        if self.kind == "reference":
+            raw = block.content[start:end]
+            label = normalizeReference(_reference_label(raw, self.is_image))
+            self._definition = next(
+                (d for d in index(block.doc).definitions if d.label == label), None
+            )
         if self.kind == "autolink":
             self._dest_span = block.content_span(start + 1, end - 1)
             self._text_span = self._dest_span
@@ -297,9 +321,11 @@ class Link:
                     self._title_span = block.content_span(pos, title.pos)
             else:
                 self._dest_span = block.content_span(pos, pos)
-        elif self.definition is not None:
-            self._dest_span = self.definition.dest_span
-            self._title_span = self.definition.title_span
+        elif self._definition is not None:
+            self._dest_span = self._definition.dest_span
+            self._title_span = self._definition.title_span
+        else:  # pragma: no cover - markdown-it resolved it, so a definition exists
+            self._dest_span = Span(self._span.end, self._span.end)
 
     @property
     def span(self) -> Span:
@@ -642,8 +668,8 @@ class DocumentIndex:
                     href = str(token.attrs.get("href", ""))
                     if token.markup == "autolink":
                         kind: LinkKind = "autolink"
-                    elif token.markup == "linkify":  # pragma: no cover - linkify is off
-                        kind = "bare"
+                    elif token.meta.get("ref"):
+                        kind = "reference"
                     else:
                         kind = "inline"
                     self.links.append(Link(kind, False, href, block, i))
@@ -651,31 +677,18 @@ class DocumentIndex:
                     depth -= 1
                 elif ttype == "image":
                     src = str(token.attrs.get("src", ""))
-                    self.links.append(Link("inline", True, src, block, i, in_link=depth > 0))
+                    kind = "reference" if token.meta.get("ref") else "inline"
+                    self.links.append(Link(kind, True, src, block, i, in_link=depth > 0))
                 elif ttype == "html_inline" and _HTML_TAG.match(token.content):
                     self._html_inline(block, i, token.content)
-        self._resolve_reference_links()
         self._html_blocks()
 
     def _bare_urls(self, block: InlineBlock, i: int, content: str) -> None:
         for start, end in find_bare_urls(content):
-            span = block.text_span(i, start, end)
-            self.links.append(
-                Link(
-                    "bare",
-                    False,
-                    content[start:end],
-                    block,
-                    i,
-                    _span=span,
-                    _dest_span=span,
-                    _text_span=span,
-                    _parsed=True,
-                )
-            )
+            url = content[start:end]
+            self.links.append(Link("bare", False, url, block, i, _range=(start, end)))
 
     def _html_inline(self, block: InlineBlock, i: int, content: str) -> None:
-        start = block.recorded[i].meta["pos"][0]
         tag = _HTML_TAG.match(content)
         assert tag is not None
         is_image = tag.group(1).lower() == "img"
@@ -683,21 +696,8 @@ class DocumentIndex:
             if (m.group(1).lower() == "src") != is_image:
                 continue
             group = 2 if m.group(2) is not None else 3 if m.group(3) is not None else 4
-            span = block.content_span(start + m.start(group), start + m.end(group))
-            whole = block.child_span(i)
-            self.links.append(
-                Link(
-                    "html",
-                    is_image,
-                    m.group(group),
-                    block,
-                    i,
-                    _span=whole,
-                    _dest_span=span,
-                    _text_span=None,
-                    _parsed=True,
-                )
-            )
+            rng = (m.start(group), m.end(group))
+            self.links.append(Link("html", is_image, m.group(group), block, i, _range=rng))
 
     def _html_blocks(self) -> None:
         doc = self.doc
@@ -729,24 +729,6 @@ class DocumentIndex:
                                 attrs_line=line,
                             )
                         )
-
-    def _resolve_reference_links(self) -> None:
-        if not self.doc.env.get("references"):
-            return
-        definitions = {d.label: d for d in self.definitions}
-        for link in self.links:
-            if link.kind not in ("inline",) or link.block is None:
-                continue
-            block = link.block
-            start, end = block.recorded[link.child].meta["pos"]
-            raw = block.content[start:end]
-            if raw.endswith(")"):  # [text](dest): inline; reference forms end with "]"
-                continue
-            label = _reference_label(raw, link.is_image)
-            definition = definitions.get(normalizeReference(label))
-            if definition is not None:
-                link.kind = "reference"
-                link.definition = definition
 
     @cached_property
     def definitions(self) -> list[Definition]:

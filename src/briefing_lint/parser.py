@@ -6,10 +6,10 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 if TYPE_CHECKING:
-    from markdown_it.rules_inline import StateInline
     from markdown_it.token import Token
 
 #: Nesting limit handed to markdown-it; content deeper than this is reported as not checked.
@@ -20,7 +20,30 @@ def _configure(md: MarkdownIt) -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(front_matter_plugin)
     md.options["maxNesting"] = MAX_NESTING
+    originals = {r.name: r.fn for r in md.inline.ruler.__rules__ if r.name in ("link", "image")}
+    for name, fn in originals.items():
+        md.inline.ruler.at(name, _mark_references(fn))
     return md
+
+
+def _mark_references(rule: Any) -> Any:
+    """Wrap markdown-it's link/image rule to flag reference-style uses (``[t][label]``).
+
+    A link that ends in ``]`` rather than ``)`` was resolved through a definition; knowing
+    that from the ordinary parse spares a positional re-parse of every block with links.
+    """
+
+    def marked(state: StateInline, silent: bool) -> bool:
+        before = len(state.tokens)
+        ok: bool = rule(state, silent)
+        if ok and not silent and state.src[state.pos - 1] == "]":
+            for token in state.tokens[before:]:
+                if token.type in ("link_open", "image"):
+                    token.meta = {**token.meta, "ref": True}
+                    break
+        return ok
+
+    return marked
 
 
 @functools.cache
