@@ -205,3 +205,19 @@ def test_console_script_runs_outside_checkout(tmp_path: Path) -> None:
         check=False,
     )
     assert version.returncode == 0 and version.stdout.startswith("briefing-lint ")
+
+
+def test_add_suppressions_then_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "a.md"
+    original = "# T [ h ](x)\r\n\r\n[ a ](b)\r\n\r\n- ok\r\n- [ x ](y)\r\n\r\n> [ q ](r)\r\n"
+    f.write_bytes(original.encode())
+    code, _, err = run(["check", "--add-suppressions", str(f)], capsys)
+    assert code == 0 and "added suppressions" in err
+    new = f.read_bytes().decode()
+    assert new.count("briefing-lint-disable-next-line BL010 -- TODO: reason") == 3
+    assert "- [ x ](y) <!-- briefing-lint-disable-line BL010 -- TODO: reason -->\r\n" in new
+    assert "\n" not in new.replace("\r\n", "")
+    assert run(["check", str(f)], capsys)[0] == 0
+    # Fixing the finding later makes the comment itself a finding (BL014, unsafe fix).
+    code, out, _ = run(["check", "--select", "BL014", str(f)], capsys)
+    assert code == 0 and out.count("BL014") == 0

@@ -87,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--force-exclude", action="store_true", help="apply exclude to paths given explicitly"
     )
+    check.add_argument(
+        "--add-suppressions",
+        action="store_true",
+        help="insert a disable comment (with a reason placeholder) for every remaining diagnostic",
+    )
 
     sub.add_parser("rules", help="list the rules")
     rule = sub.add_parser("rule", help="show a rule's documentation")
@@ -243,6 +248,9 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
                 continue
             changed_files += 1
 
+    if getattr(args, "add_suppressions", False) and not stdin:
+        _add_suppressions(outcomes)
+
     from .output.render import render
 
     stdin_fix = args.fix and not args.diff and stdin
@@ -270,6 +278,33 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         if any(d.severity.rank >= threshold.rank for d in outcome.diagnostics):
             return EXIT_FAIL
     return EXIT_OK
+
+
+def _add_suppressions(outcomes: list[FileOutcome]) -> None:
+    from .adopt import add_suppressions
+    from .document import BOM, split_bom
+    from .files import write_atomic
+
+    for outcome in outcomes:
+        if outcome.error or not outcome.diagnostics:
+            continue
+        current = outcome.fixed_text if outcome.fixed_text is not None else outcome.text
+        body, bom = split_bom(current)
+        new = add_suppressions(body, outcome.diagnostics, str(outcome.path))
+        if new == body:
+            if outcome.diagnostics:
+                print(
+                    f"briefing-lint: warning: {outcome.path}: suppressions not added "
+                    "(they would change the block structure)",
+                    file=sys.stderr,
+                )
+            continue
+        write_atomic(outcome.path, (BOM if bom else "") + new)
+        print(
+            f"{outcome.path}: added suppressions for {len(outcome.diagnostics)} diagnostics",
+            file=sys.stderr,
+        )
+        outcome.diagnostics = []
 
 
 def _process_stdin(text: str, name: str, cfg: Config, *, fix: bool, unsafe: bool) -> FileOutcome:

@@ -400,8 +400,6 @@ class Document:
         else:
             self.normalized = self.source
         self.tokens, self.env = parser.parse(self.normalized)
-        #: Suppression directives found by the last lint (see :mod:`.suppressions`).
-        self.directives: list[Any] = []
 
     # -- lines and positions ------------------------------------------------------------
 

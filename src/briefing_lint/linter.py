@@ -59,15 +59,26 @@ def lint_document(
 
     When ``facts`` is given, cross-file rules also leave their per-file facts in it.
     """
-    from .suppressions import apply_suppressions
+    from .suppressions import apply_suppressions, configure, find_directives
 
+    directives = find_directives(doc)
+    if any(d.action == "configure-file" for d in directives):
+        config = configure(config, directives, doc)
+        rules = None
     if rules is None:
         rules = active_rules(config, doc.path)
     diagnostics: list[Diagnostic] = []
+    late: list[tuple[Rule, RuleContext]] = []
     for rule, ctx in contexts(doc, rules, config):
+        if getattr(rule, "after_suppressions", False):
+            late.append((rule, ctx))
+            continue
         diagnostics.extend(rule.check(ctx))
         if facts is not None and rule.cross_file:
             facts[rule.code] = rule.facts(ctx)
-    diagnostics = apply_suppressions(doc, diagnostics, config)
+    diagnostics = apply_suppressions(doc, diagnostics, directives)
+    selected = {active.code for active in rules}
+    for rule, ctx in late:
+        diagnostics.extend(rule.judge(ctx, directives, selected))  # type: ignore[attr-defined]
     diagnostics.sort(key=Diagnostic.sort_key)
     return diagnostics

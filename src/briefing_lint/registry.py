@@ -5,10 +5,13 @@ from __future__ import annotations
 import functools
 
 from .rule import Rule
+from .rules.tracking_params import TrackingParams
+from .rules.image_hosts import ImageHosts
 from .rules.link_text_whitespace import LinkTextWhitespace
+from .rules.unused_suppression import UnusedSuppression
 
 #: Explicit, ordered: adding a rule means adding it here, its YAML and its fixture file.
-RULES: tuple[type[Rule], ...] = (LinkTextWhitespace,)
+RULES: tuple[type[Rule], ...] = (TrackingParams, ImageHosts, LinkTextWhitespace)
 
 
 class UnknownRuleError(KeyError):

@@ -2,15 +2,15 @@
 
 ``<!-- briefing-lint-disable [RULES] [-- reason] -->`` … ``<!-- briefing-lint-enable [RULES] -->``,
 ``-disable-next-line`` (the next block, even after one blank line), ``-disable-line`` (the
-comment's own line) and ``-disable-file``. RULES are codes or kebab names separated by spaces
-or commas; none means every rule. In ``.mdx`` files the same directives may be written as
+comment's own line), ``-disable-file`` and ``-configure-file {yaml}`` (settings for this file
+only, merged over the config file). RULES are codes or kebab names separated by spaces or
+commas; none means every rule. In ``.mdx`` files the same directives are written
 ``{/* briefing-lint-... */}``. Comments inside code are not directives.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,15 +20,18 @@ from .document import Document
 if TYPE_CHECKING:
     from .config import Config
 
-_DIRECTIVE = re.compile(
-    r"(?:<!--|\{/\*)\s*briefing-lint-(disable-next-line|disable-line|disable-file|disable|enable"
-    r"|configure-file)\b(.*?)(?:-->|\*/\})",
-    re.DOTALL,
+PREFIX = "briefing-lint-"
+_ACTIONS = r"(disable-next-line|disable-line|disable-file|disable|enable|configure-file)"
+_HTML_DIRECTIVE = re.compile(r"<!--\s*briefing-lint-" + _ACTIONS + r"(?![\w-])(.*?)-->", re.DOTALL)
+_MDX_DIRECTIVE = re.compile(
+    r"\{/\*\s*briefing-lint-" + _ACTIONS + r"(?![\w-])(.*?)\*/\}", re.DOTALL
 )
 
 
 @dataclass
 class Directive:
+    """One suppression comment."""
+
     action: str
     codes: frozenset[str] | None  # None: every rule
     span: Span
@@ -58,37 +61,62 @@ def _parse_codes(args: str) -> tuple[frozenset[str] | None, tuple[str, ...], str
     return frozenset(codes), tuple(bad), reason.strip()
 
 
+def _is_mdx(doc: Document) -> bool:
+    return bool(doc.path) and str(doc.path).lower().endswith(".mdx")
+
+
 def find_directives(doc: Document) -> list[Directive]:
-    """Every directive comment outside code."""
+    """Every directive comment outside code, in source order."""
     source = doc.source
-    if "briefing-lint-" not in source:
+    if PREFIX not in source:
         return []
+    pattern = _MDX_DIRECTIVE if _is_mdx(doc) else _HTML_DIRECTIVE
     verbatim = doc.verbatim_lines
     out: list[Directive] = []
-    for m in _DIRECTIVE.finditer(source):
+    for m in pattern.finditer(source):
         line = doc.line_of(m.start())
-        if line in verbatim:
+        if line in verbatim or _in_code_span(doc, m.start()):
             continue
-        block = doc.block_at(m.start())
-        if block is not None and any(
-            s.start <= m.start() < s.end
-            for s in doc.code_spans(block)
-            if not source.startswith("<!--", s.start)
-        ):
-            continue
+        span = Span(m.start(), m.end())
         if m.group(1) == "configure-file":
-            out.append(
-                Directive("configure-file", None, Span(m.start(), m.end()), line, "", m.group(2))
-            )
+            out.append(Directive("configure-file", None, span, line, "", m.group(2)))
             continue
         codes, bad, reason = _parse_codes(m.group(2))
-        out.append(
-            Directive(m.group(1), codes, Span(m.start(), m.end()), line, reason, m.group(2), bad)
-        )
+        out.append(Directive(m.group(1), codes, span, line, reason, m.group(2), bad))
     return out
 
 
-def _next_block_lines(doc: Document, line: int) -> range:
+def _in_code_span(doc: Document, offset: int) -> bool:
+    block = doc.block_at(offset)
+    if block is None or not any(t.type == "code_inline" for t in block.children):
+        return False
+    return any(
+        block.child_span(i).start <= offset < block.child_span(i).end
+        for i, t in enumerate(block.children)
+        if t.type == "code_inline"
+    )
+
+
+def configure(config: Config, directives: list[Directive], doc: Document) -> Config:
+    """Apply ``configure-file`` comments over ``config`` (errors name the file and line)."""
+    import yaml
+
+    from .config import ConfigError, _build
+
+    for d in directives:
+        if d.action != "configure-file":
+            continue
+        source = f"{doc.path or '<text>'}:{d.line + 1}: briefing-lint-configure-file"
+        try:
+            data = yaml.safe_load(d.raw_args) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(source, "", f"invalid YAML: {exc}") from None
+        config = _build(data, source, config)
+        d.used = True
+    return config
+
+
+def next_block_lines(doc: Document, line: int) -> range:
     """Lines of the block after ``line`` (one blank line may sit between)."""
     nxt = line + 1
     blank = 0
@@ -112,49 +140,41 @@ def _matches(directive: Directive, code: str) -> bool:
 
 
 def apply_suppressions(
-    doc: Document, diagnostics: list[Diagnostic], config: Config | None = None
+    doc: Document, diagnostics: list[Diagnostic], directives: list[Directive]
 ) -> list[Diagnostic]:
-    """Drop suppressed diagnostics; mark the directives that were used."""
-    directives = find_directives(doc)
-    doc.directives = directives
+    """Drop suppressed diagnostics; mark the directives that did the suppressing."""
     if not directives:
         return diagnostics
     file_wide = [d for d in directives if d.action == "disable-file"]
     by_line: dict[int, list[Directive]] = {}
-    ranges: list[tuple[int, int, Directive]] = []  # regions [start_line, end_line)
+    regions: list[tuple[int, int, Directive]] = []  # [start_line, end_line)
     open_regions: list[Directive] = []
     for d in directives:
         if d.action == "disable-line":
             by_line.setdefault(d.line, []).append(d)
         elif d.action == "disable-next-line":
-            for ln in _next_block_lines(doc, d.line):
+            for ln in next_block_lines(doc, d.line):
                 by_line.setdefault(ln, []).append(d)
         elif d.action == "disable":
             open_regions.append(d)
         elif d.action == "enable":
             for region in list(open_regions):
                 if d.codes is None or region.codes is None or region.codes & d.codes:
-                    ranges.append((region.line, d.line, region))
+                    regions.append((region.line, d.line, region))
                     open_regions.remove(region)
-    for region in open_regions:
-        ranges.append((region.line, doc.line_count, region))
+                    d.used = True
+    regions.extend((r.line, doc.line_count, r) for r in open_regions)
     kept: list[Diagnostic] = []
     for diag in diagnostics:
         line = doc.line_of(diag.span.start)
-        hit = _first(
-            [d for d in file_wide if _matches(d, diag.code)]
-            + [d for d in by_line.get(line, ()) if _matches(d, diag.code)]
-            + [r for lo, hi, r in ranges if lo <= line < hi and _matches(r, diag.code)]
-        )
-        if hit is None:
-            kept.append(diag)
+        candidates = [
+            *(d for d in file_wide if _matches(d, diag.code)),
+            *(d for d in by_line.get(line, ()) if _matches(d, diag.code)),
+            *(r for lo, hi, r in regions if lo <= line < hi and _matches(r, diag.code)),
+        ]
+        if candidates:
+            for directive in candidates:
+                directive.used = True
         else:
-            hit.used = True
+            kept.append(diag)
     return kept
-
-
-def _first(items: Iterable[Directive]) -> Directive | None:
-    for item in items:
-        item.used = True
-        return item
-    return None

@@ -1,0 +1,74 @@
+"""BL014 unused-suppression: suppression comments that suppress nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from ..diagnostics import Diagnostic, Fix, Span
+from ..rule import Rule, RuleContext
+from ..suppressions import Directive
+
+
+class UnusedSuppression(Rule):
+    """Judged after every other rule ran and suppressions were applied (see linter)."""
+
+    code = "BL014"
+    after_suppressions = True
+
+    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+        return iter(())
+
+    def judge(
+        self, ctx: RuleContext, directives: Iterable[Directive], selected: set[str]
+    ) -> Iterator[Diagnostic]:
+        from ..registry import RULES
+
+        defaults = {r.code for r in RULES if r.meta().default_enabled}
+        for d in directives:
+            if d.action == "configure-file":
+                continue
+            codes = "" if d.codes is None else " " + " ".join(sorted(d.codes))
+            if d.bad:
+                yield ctx.report(
+                    d.span, ctx.message("unknown", names=", ".join(d.bad)), kind="unknown-rule"
+                )
+                continue
+            if d.used:
+                continue
+            judged = defaults <= selected if d.codes is None else d.codes <= selected
+            if not judged or self.code in (d.codes or ()):
+                continue
+            fix = self._removal(ctx, d)
+            if d.action == "enable":
+                yield ctx.report(
+                    d.span, ctx.message("stray", codes=codes), kind="stray-enable", fix=fix
+                )
+            else:
+                yield ctx.report(
+                    d.span,
+                    ctx.message("unused", action=d.action, codes=codes),
+                    kind="unused",
+                    fix=fix,
+                )
+
+    def _removal(self, ctx: RuleContext, d: Directive) -> Fix | None:
+        applicability = ctx.fix_applicability("unused")
+        if applicability is None:
+            return None
+        doc = ctx.doc
+        first, last = doc.line_of(d.span.start), doc.line_of(d.span.end)
+        before = doc.source[doc.line_start(first) : d.span.start]
+        after = doc.source[d.span.end : doc.line_end(last)]
+        if not before.strip(" \t>") and not after.strip():
+            # The comment is its own line (perhaps inside a blockquote): drop the line.
+            end = doc.line_start(last + 1) if last + 1 < doc.line_count else doc.line_end(last)
+            start = doc.line_start(first)
+            if last + 1 >= doc.line_count and first > 0:
+                start = doc.line_end(first - 1)  # no line after: take the break before
+            span = Span(start, end)
+        else:
+            start = d.span.start
+            while start > doc.line_start(first) and doc.source[start - 1] in " \t":
+                start -= 1
+            span = Span(start, d.span.end)
+        return Fix.replace(span, "", ctx.message("fix_title"), applicability)
