@@ -5,13 +5,23 @@ from __future__ import annotations
 import functools
 
 from .rule import Rule
-from .rules.tracking_params import TrackingParams
+from .rules.ephemeral_link import EphemeralLink
 from .rules.image_hosts import ImageHosts
 from .rules.link_text_whitespace import LinkTextWhitespace
+from .rules.redirect_wrapper import RedirectWrapper
+from .rules.short_link import ShortLink
+from .rules.tracking_params import TrackingParams
 from .rules.unused_suppression import UnusedSuppression
 
 #: Explicit, ordered: adding a rule means adding it here, its YAML and its fixture file.
-RULES: tuple[type[Rule], ...] = (TrackingParams, ImageHosts, LinkTextWhitespace)
+RULES: tuple[type[Rule], ...] = (
+    TrackingParams,
+    ImageHosts,
+    LinkTextWhitespace,
+    RedirectWrapper,
+    ShortLink,
+    EphemeralLink,
+)
 
 
 class UnknownRuleError(KeyError):

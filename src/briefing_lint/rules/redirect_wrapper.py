@@ -1,0 +1,77 @@
+"""BL011 redirect-wrapper: ``link.zhihu.com/?target=...`` -> the target itself."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..diagnostics import Diagnostic, Fix
+from ..rule import Rule, RuleContext
+from ..urls import RuleSet, find_redirect
+from ._url_targets import Target, compiled_rules, edit_allowed, targets
+
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);")
+_MARKDOWN_TEXT = re.compile(r"[*_`\[\]\\<>!&]")
+_SHOWN = 80
+
+
+def _balanced(url: str) -> bool:
+    depth = 0
+    for ch in url:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def fits(target: Target, new: str) -> bool:
+    """Whether ``new`` can replace the URL as written, with no escaping needed."""
+    if "<" in new or ">" in new or _ENTITY.search(new):
+        return False
+    if target.kind == "html":
+        return '"' not in new and "'" not in new
+    if "\\" in new:
+        return False
+    if target.kind in ("inline", "definition") and not _balanced(new):
+        return False
+    if target.text_span is not None and _MARKDOWN_TEXT.search(new):
+        return False
+    return edit_allowed(target, new)
+
+
+def _shown(url: str) -> str:
+    return url if len(url) <= _SHOWN else url[: _SHOWN - 1] + "…"
+
+
+class RedirectWrapper(Rule):
+    code = "BL011"
+
+    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+        rules: RuleSet = compiled_rules(ctx)
+
+        def wanted(href: str) -> bool:
+            return "?" in href and find_redirect(href, rules) is not None
+
+        for target in targets(ctx, wanted):
+            hit = find_redirect(target.url, rules)
+            if hit is None:
+                continue
+            if hit.target is None:
+                yield ctx.report(target.span, ctx.message("opaque", host=hit.host), kind="opaque")
+                continue
+            fix = None
+            applicability = ctx.fix_applicability("wrapped")
+            ok = fits(target, hit.target)
+            if applicability is not None and ok:
+                fix = Fix(target.edits(hit.target), applicability, ctx.message("fix_title"))
+            key = "wrapped" if ok else "unfixable"
+            yield ctx.report(
+                target.span,
+                ctx.message(key, host=hit.host, target=_shown(hit.target)),
+                kind="wrapped",
+                fix=fix,
+                data={"target": hit.target},
+            )
