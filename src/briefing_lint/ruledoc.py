@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from .ruledata import RuleMeta
 
@@ -57,3 +58,64 @@ def rule_markdown(meta: RuleMeta) -> str:
             "",
         ]
     return "\n".join(out)
+
+
+TABLE_START = (
+    "<!-- rules-table:start (generated from rules/*.yaml: python -m briefing_lint.ruledoc) -->"
+)
+TABLE_END = "<!-- rules-table:end -->"
+
+
+def rules_table() -> str:
+    """The README's rule table."""
+    from .registry import RULES
+
+    rows = [
+        "| code | name | default severity | fix | what |",
+        "|---|---|---|---|---|",
+    ]
+    for rule in RULES:
+        meta = rule.meta()
+        fix = {"none": "—", "safe": "safe", "unsafe": "unsafe"}[meta.fix]
+        name = f"[{meta.name}](docs/rules/{meta.code}.md)"
+        off = " (off by default)" if not meta.default_enabled else ""
+        rows.append(
+            f"| {meta.code} | {name} | {meta.severity.value} | {fix} | {meta.summary}{off} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def expected_docs(root: Path) -> dict[Path, str]:
+    """Every generated file under ``root`` (the repository) and its expected content."""
+    from .registry import RULES
+
+    out = {root / "docs" / "rules" / f"{r.code}.md": rule_markdown(r.meta()) for r in RULES}
+    readme = root / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    if TABLE_START in text and TABLE_END in text:
+        head, rest = text.split(TABLE_START, 1)
+        _, tail = rest.split(TABLE_END, 1)
+        out[readme] = f"{head}{TABLE_START}\n{rules_table()}{TABLE_END}{tail}"
+    return out
+
+
+def stale(root: Path) -> list[Path]:
+    return [
+        path
+        for path, content in expected_docs(root).items()
+        if not path.is_file() or path.read_text(encoding="utf-8") != content
+    ]
+
+
+def main() -> int:
+    root = Path(__file__).resolve().parents[2]
+    for path, content in expected_docs(root).items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.is_file() or path.read_text(encoding="utf-8") != content:
+            path.write_text(content, encoding="utf-8")
+            print(f"wrote {path.relative_to(root)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

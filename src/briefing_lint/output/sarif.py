@@ -15,11 +15,14 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def _rules() -> list[dict[str, Any]]:
+def _rules(codes: set[str]) -> list[dict[str, Any]]:
+    """Descriptors of the rules that have results (in registry order)."""
     from ..registry import RULES
 
     out = []
     for rule in RULES:
+        if rule.code not in codes:
+            continue
         meta = rule.meta()
         out.append(
             {
@@ -39,7 +42,7 @@ def _region(line: int, column: int, end_line: int, end_column: int) -> dict[str,
 
 
 def sarif_document(items: Sequence[Located]) -> dict[str, Any]:
-    rules = _rules()
+    rules = _rules({item.diagnostic.code for item in items})
     index = {r["id"]: i for i, r in enumerate(rules)}
     results = []
     for item in items:

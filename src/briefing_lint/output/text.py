@@ -74,7 +74,7 @@ def write_text(
         parts.append(f"Fixed {applied} problem{'s' if applied != 1 else ''}.")
     if total:
         by_sev = {s: sum(1 for i in items if i.diagnostic.severity.value == s) for s in _STYLE}
-        detail = ", ".join(f"{n} {s}" for s, n in by_sev.items() if n)
+        detail = ", ".join(f"{n} {s}{_s(n) if s != 'info' else ''}" for s, n in by_sev.items() if n)
         parts.append(
             f"Found {total} problem{_s(total)} ({detail}) in {files} file{_s(files)}."
         )
