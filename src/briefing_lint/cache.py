@@ -34,6 +34,17 @@ def project_root(start: Path) -> Path:
     return start
 
 
+def code_fingerprint() -> str:
+    """Name, size and mtime of the package's modules: an edited checkout never reads old
+    results (installed releases are covered by the version anyway)."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        st = path.stat()
+        digest.update(f"{path.relative_to(package)}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return digest.hexdigest()[:12]
+
+
 def config_fingerprint(config: Config) -> str:
     stable = dataclasses.replace(config, provenance={})
     return hashlib.sha256(repr(stable).encode()).hexdigest()[:16]
@@ -47,7 +58,7 @@ class Cache:
     @classmethod
     def open(cls, cache_dir: Path | None, files: Sequence[Path]) -> Cache:
         folder = cache_dir or project_root(Path.cwd()) / CACHE_DIR_NAME
-        return cls(folder / f"v{__version__}-{data_fingerprint()}")
+        return cls(folder / f"v{__version__}-{data_fingerprint()}-{code_fingerprint()}")
 
     def _key(self, raw: bytes, config: Config) -> str:
         digest = hashlib.sha256(raw)
