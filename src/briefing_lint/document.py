@@ -642,49 +642,79 @@ def _align(text: str, src: str, lo: int) -> list[int] | None:
 
 
 class DocumentIndex:
-    """Links, images, definitions and text nodes of a document, collected in one walk."""
+    """Links, images, definitions and text nodes of a document, each collected on first use."""
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
-        self.links: list[Link] = []
-        self.text_nodes: list[TextNode] = []
-        self._walk()
 
-    def _walk(self) -> None:
-        doc = self.doc
-        for block in doc.inline_blocks:
+    @cached_property
+    def links(self) -> list[Link]:
+        """Every link, image, autolink, bare URL and HTML href/src, in source order."""
+        self._links: list[Link] = []
+        for block in self.doc.inline_blocks:
+            content = block.token.content
+            # Most blocks hold no link at all: skip them without touching their tokens.
+            if (
+                "[" not in content
+                and "<" not in content
+                and "://" not in content
+                and ("www." not in content)
+            ):
+                continue
+            self._walk_block(block)
+        if self._html_blocks():
+            self._links.sort(key=lambda lk: lk.block.map[0] if lk.block else lk.attrs_line)
+        return self._links
+
+    def _walk_block(self, block: InlineBlock) -> None:
+        links = self._links
+        depth = 0
+        for i, token in enumerate(block.children):
+            ttype = token.type
+            if ttype == "text":
+                if depth == 0:
+                    content = token.content
+                    if "://" in content or "www." in content:
+                        self._bare_urls(block, i, content)
+            elif ttype == "link_open":
+                depth += 1
+                href = str(token.attrs.get("href", ""))
+                if token.markup == "autolink":
+                    kind: LinkKind = "autolink"
+                elif token.meta.get("ref"):
+                    kind = "reference"
+                else:
+                    kind = "inline"
+                links.append(Link(kind, False, href, block, i))
+            elif ttype == "link_close":
+                depth -= 1
+            elif ttype == "image":
+                src = str(token.attrs.get("src", ""))
+                kind = "reference" if token.meta.get("ref") else "inline"
+                links.append(Link(kind, True, src, block, i, in_link=depth > 0))
+            elif ttype == "html_inline" and _HTML_TAG.match(token.content):
+                self._html_inline(block, i, token.content)
+
+    @cached_property
+    def text_nodes(self) -> list[TextNode]:
+        """Text children of every inline block (``in_link`` when inside a link's text)."""
+        out: list[TextNode] = []
+        for block in self.doc.inline_blocks:
             depth = 0
             for i, token in enumerate(block.children):
                 ttype = token.type
                 if ttype == "text":
-                    content = token.content
-                    self.text_nodes.append(TextNode(block, i, content, depth > 0))
-                    if depth == 0 and ("://" in content or "www." in content):
-                        self._bare_urls(block, i, content)
+                    out.append(TextNode(block, i, token.content, depth > 0))
                 elif ttype == "link_open":
                     depth += 1
-                    href = str(token.attrs.get("href", ""))
-                    if token.markup == "autolink":
-                        kind: LinkKind = "autolink"
-                    elif token.meta.get("ref"):
-                        kind = "reference"
-                    else:
-                        kind = "inline"
-                    self.links.append(Link(kind, False, href, block, i))
                 elif ttype == "link_close":
                     depth -= 1
-                elif ttype == "image":
-                    src = str(token.attrs.get("src", ""))
-                    kind = "reference" if token.meta.get("ref") else "inline"
-                    self.links.append(Link(kind, True, src, block, i, in_link=depth > 0))
-                elif ttype == "html_inline" and _HTML_TAG.match(token.content):
-                    self._html_inline(block, i, token.content)
-        self._html_blocks()
+        return out
 
     def _bare_urls(self, block: InlineBlock, i: int, content: str) -> None:
         for start, end in find_bare_urls(content):
             url = content[start:end]
-            self.links.append(Link("bare", False, url, block, i, _range=(start, end)))
+            self._links.append(Link("bare", False, url, block, i, _range=(start, end)))
 
     def _html_inline(self, block: InlineBlock, i: int, content: str) -> None:
         tag = _HTML_TAG.match(content)
@@ -695,10 +725,12 @@ class DocumentIndex:
                 continue
             group = 2 if m.group(2) is not None else 3 if m.group(3) is not None else 4
             rng = (m.start(group), m.end(group))
-            self.links.append(Link("html", is_image, m.group(group), block, i, _range=rng))
+            self._links.append(Link("html", is_image, m.group(group), block, i, _range=rng))
 
-    def _html_blocks(self) -> None:
+    def _html_blocks(self) -> bool:
+        """Add href/src of ``<a>``/``<img>`` in HTML blocks; True when any was found."""
         doc = self.doc
+        found = False
         for token in doc.tokens:
             if token.type != "html_block" or token.map is None:
                 continue
@@ -715,7 +747,7 @@ class DocumentIndex:
                         group = 2 if m.group(2) is not None else 3 if m.group(3) is not None else 4
                         span = Span(base + m.start(group), base + m.end(group))
                         whole = Span(base + tag.start(), base + tag.end())
-                        self.links.append(
+                        self._links.append(
                             Link(
                                 "html",
                                 is_image,
@@ -727,6 +759,8 @@ class DocumentIndex:
                                 attrs_line=line,
                             )
                         )
+                        found = True
+        return found
 
     @cached_property
     def definitions(self) -> list[Definition]:
