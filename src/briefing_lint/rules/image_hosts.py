@@ -1,0 +1,554 @@
+"""BL004 image-hosts: images that readers will not see, and image hygiene.
+
+Host policies and the generic tables live in ``rules/image-hosts.yaml`` so they can be
+reviewed and extended without touching code. Every image source is checked: Markdown and
+reference images, images inside links, ``<img src>`` in inline and block HTML, plus
+``![](file:…)`` / ``![](data:image/svg+xml…)`` that markdown-it refuses to turn into images.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import unquote
+
+from ..config import ConfigError
+from ..diagnostics import Diagnostic, Edit, Fix, Severity, Span
+from ..document import Link, TextNode
+from ..rule import Rule, RuleContext
+from ..ruledata import RuleDataError, load_table
+from ..safe_regex import RegexError, compile_user_regex
+from ..urls import Segment, filter_query, split_query, split_url
+
+_STATUSES = ("block", "unreliable", "ok")
+_LOWER = {Severity.ERROR: Severity.WARNING, Severity.WARNING: Severity.INFO}
+_NO_REFERRER_ATTR = re.compile(
+    r"""\breferrerpolicy\s*=\s*(["']?)no-referrer\1(?=[\s/>]|$)""", re.IGNORECASE
+)
+_NO_REFERRER_META = re.compile(
+    r"""<meta\b(?=[^>]*\bname\s*=\s*["']?referrer\b)[^>]*\bcontent\s*=\s*(["']?)no-referrer\1""",
+    re.IGNORECASE,
+)
+_ALT_ATTR = re.compile(r"""(?<![\w-])alt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.I)
+_HTTP_SCHEME = re.compile(r"\s*<?\s*(http)(?=://)", re.IGNORECASE)
+# ``![alt](dest`` left as text because markdown-it refused the destination.
+_TEXT_IMAGE = re.compile(r"!\[[^\]\n]*\]\(\s*(<[^>\n]*>|[^)\n]*)")
+
+
+# -- rule data ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HostPattern:
+    """``host``, ``*.host`` (it and its subdomains), ``re:<regex>``, optionally ``host/path``."""
+
+    text: str
+    exact: str = ""
+    suffix: str = ""
+    regex: re.Pattern[str] | None = None
+    path_prefix: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> HostPattern:
+        text = str(text).strip()
+        if text.startswith("re:"):
+            return cls(text, regex=compile_user_regex(text[3:], re.IGNORECASE))
+        host, slash, path = text.partition("/")
+        host = host.lower()
+        prefix = "/" + path if slash else ""
+        if host.startswith("*."):
+            return cls(text, suffix=host[2:], path_prefix=prefix)
+        if host.startswith("."):
+            return cls(text, suffix=host[1:], path_prefix=prefix)
+        return cls(text, exact=host, path_prefix=prefix)
+
+    def matches(self, host: str, path: str = "") -> bool:
+        if self.regex is not None:
+            ok = self.regex.search(host) is not None
+        elif self.suffix:
+            ok = host == self.suffix or host.endswith("." + self.suffix)
+        else:
+            ok = host == self.exact
+        return ok and (not self.path_prefix or path.startswith(self.path_prefix))
+
+
+@dataclass(frozen=True)
+class HostPolicy:
+    """One entry of ``hosts`` (or of the ``host_policies`` option)."""
+
+    pattern: HostPattern
+    status: str
+    reason: str = ""
+    since: str = ""
+    audience: frozenset[str] = frozenset()
+    alternative: str = ""
+    referer: bool = False
+    https: bool = False
+    ok_on: frozenset[str] = frozenset()
+    path: re.Pattern[str] | None = None
+    unless: re.Pattern[str] | None = None
+
+    def matches(self, url: _Url) -> bool:
+        if not self.pattern.matches(url.host, url.path):
+            return False
+        if self.path is not None and self.path.search(url.path) is None:
+            return False
+        return self.unless is None or self.unless.search(url.text) is None
+
+    def applies_to(self, audience: frozenset[str]) -> bool:
+        return not self.audience or bool(self.audience & audience)
+
+
+def _str_set(value: Any) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    if isinstance(value, str):
+        return frozenset({value.lower()})
+    return frozenset(str(v).lower() for v in value)
+
+
+def _regex(value: Any) -> re.Pattern[str] | None:
+    if value is None or value == "":
+        return None
+    text = str(value)
+    if text.startswith("re:"):
+        text = text[3:]
+    return compile_user_regex(text, re.IGNORECASE)
+
+
+def parse_policy(entry: Any, status_required: bool = True) -> HostPolicy:
+    """Validate one host entry; raises ValueError naming the problem."""
+    if not isinstance(entry, Mapping) or "match" not in entry:
+        raise ValueError("expected a mapping with a 'match' key")
+    status = str(entry.get("status", "" if status_required else "block"))
+    if status not in _STATUSES:
+        raise ValueError(f"status must be one of {', '.join(_STATUSES)}, got {status!r}")
+    since = entry.get("since")
+    try:
+        return HostPolicy(
+            pattern=HostPattern.parse(str(entry["match"])),
+            status=status,
+            reason=str(entry.get("reason") or "").strip(),
+            since="" if since is None else str(since),
+            audience=_str_set(entry.get("audience")),
+            alternative=str(entry.get("alternative") or "").strip(),
+            referer=bool(entry.get("referer", False)),
+            https=bool(entry.get("https", False)),
+            ok_on=_str_set(entry.get("ok_on")),
+            path=_regex(entry.get("path")),
+            unless=_regex(entry.get("unless")),
+        )
+    except RegexError as exc:
+        raise ValueError(str(exc)) from None
+
+
+@dataclass(frozen=True)
+class ImageData:
+    """The parsed ``rules/image-hosts.yaml``."""
+
+    hosts: tuple[HostPolicy, ...]
+    https_known: tuple[HostPattern, ...]
+    pages: tuple[HostPolicy, ...]
+    signed_params: frozenset[str]
+    signed_sets: tuple[frozenset[str], ...]
+    local_paths: tuple[re.Pattern[str], ...]
+    default_alts: tuple[re.Pattern[str], ...]
+    wechat_images: re.Pattern[str]
+    wechat_noise: tuple[str, ...]
+
+
+@functools.cache
+def image_data() -> ImageData:
+    """Built-in rule data, validated once."""
+    table = load_table("image-hosts")
+    try:
+        return ImageData(
+            hosts=tuple(parse_policy(e) for e in table["hosts"]),
+            https_known=tuple(HostPattern.parse(h) for h in table.get("https_known") or ()),
+            pages=tuple(parse_policy(e, False) for e in table.get("pages") or ()),
+            signed_params=frozenset(str(p).lower() for p in table.get("signed_params") or ()),
+            signed_sets=tuple(_str_set(s) for s in table.get("signed_sets") or ()),
+            local_paths=tuple(re.compile(p, re.I) for p in table.get("local_paths") or ()),
+            default_alts=tuple(re.compile(p, re.I) for p in table.get("default_alts") or ()),
+            wechat_images=re.compile(str(table["wechat_images"]), re.I),
+            wechat_noise=tuple(str(p).lower() for p in table.get("wechat_noise_params") or ()),
+        )
+    except (KeyError, ValueError, TypeError, re.error) as exc:
+        raise RuleDataError(f"rules/image-hosts.yaml: {exc}") from None
+
+
+def _user_policies(entries: Sequence[Any], source: str) -> tuple[HostPolicy, ...]:
+    out = []
+    for i, entry in enumerate(entries):
+        try:
+            out.append(parse_policy(entry))
+        except ValueError as exc:
+            raise ConfigError(source, f"rules.BL004.host_policies[{i}]", str(exc)) from None
+    return tuple(out)
+
+
+@functools.cache
+def _patterns(entries: tuple[str, ...], source: str, key: str) -> tuple[HostPattern, ...]:
+    out = []
+    for entry in entries:
+        try:
+            out.append(HostPattern.parse(entry))
+        except RegexError as exc:
+            raise ConfigError(source, f"rules.BL004.{key}", str(exc)) from None
+    return tuple(out)
+
+
+# -- URL helpers ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Url:
+    text: str
+    scheme: str  # lower case, without the colon
+    host: str
+    path: str
+    query: str
+
+    @classmethod
+    def parse(cls, text: str) -> _Url:
+        text = text.strip()
+        parts = split_url(text)
+        scheme = parts.scheme[:-1].lower()
+        return cls(text, scheme, parts.host, parts.path, parts.query or "")
+
+    def query_keys(self) -> set[str]:
+        return {s.key for s in split_query(self.query) if s.text}
+
+
+def drop_query_params(raw: str, drop: Sequence[str]) -> tuple[str, list[str]]:
+    """Remove query segments of ``raw`` whose key (or ``key=value``) is in ``drop``.
+
+    Edits the text as written (see :mod:`briefing_lint.urls`): kept segments, separators,
+    the fragment and any percent-encoding stay byte for byte.
+    """
+    parts = split_url(raw)
+    if parts.query is None:
+        return raw, []
+
+    def unwanted(segment: Segment) -> bool:
+        return segment.key in drop or f"{segment.key}={segment.value.lower()}" in drop
+
+    query, removed = filter_query(parts.query, unwanted)
+    if not removed:
+        return raw, []
+    return replace(parts, query=query or None).join(), [s.text for s in removed]
+
+
+# -- the rule -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Settings:
+    data: ImageData
+    policies: tuple[HostPolicy, ...]
+    audience: frozenset[str]
+    target: str
+    allow: tuple[HostPattern, ...]
+    https_known: tuple[HostPattern, ...]
+    alt_missing: Severity | None
+    alt_default: Severity | None
+    no_referrer_doc: bool
+
+
+def _alt_severity(value: Any) -> Severity | None:
+    if value in (False, None, "off"):
+        return None
+    return Severity(str(value))
+
+
+class ImageHosts(Rule):
+    code = "BL004"
+
+    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+        settings = self._settings(ctx)
+        for link in ctx.index.links:
+            if link.is_image:
+                yield from self._check_image(ctx, settings, link)
+        for block in ctx.doc.inline_blocks:
+            content = block.token.content
+            if "![" not in content or "](" not in content:
+                continue
+            for i, child in enumerate(block.children):
+                if child.type == "text" and "![" in child.content:
+                    node = TextNode(block, i, child.content, False)
+                    yield from self._check_text_images(ctx, settings, node)
+
+    # -- settings -------------------------------------------------------------------
+
+    def _settings(self, ctx: RuleContext) -> _Settings:
+        data = image_data()
+        options = ctx.options
+        source = str(ctx.config.source) if ctx.config and ctx.config.source else "<config>"
+        user = _user_policies(options["host_policies"], source)
+        allow = _patterns(tuple(str(h) for h in options["allow_hosts"]), source, "allow_hosts")
+        https = _patterns(tuple(str(h) for h in options["https_known"]), source, "https_known")
+        return _Settings(
+            data=data,
+            policies=user + data.hosts,
+            audience=_str_set(options["audience"]),
+            target=str(options["publish_target"]),
+            allow=allow,
+            https_known=https + data.https_known,
+            alt_missing=_alt_severity(options["alt_missing"]),
+            alt_default=_alt_severity(options["alt_default"]),
+            no_referrer_doc=_document_no_referrer(ctx),
+        )
+
+    # -- one image ------------------------------------------------------------------
+
+    def _check_image(
+        self, ctx: RuleContext, settings: _Settings, link: Link
+    ) -> Iterator[Diagnostic]:
+        doc = ctx.doc
+        source = doc.source
+        href = html.unescape(link.href) if link.kind == "html" else link.href
+        url = _Url.parse(href)
+        plain = unquote(href).strip()
+
+        def where() -> Span:
+            return link.span if link.kind == "reference" else link.dest_span
+
+        no_referrer = settings.no_referrer_doc
+        if link.kind == "html" and _NO_REFERRER_ATTR.search(
+            source[link.span.start : link.span.end]
+        ):
+            no_referrer = True
+
+        allowed = bool(url.host) and any(p.matches(url.host, url.path) for p in settings.allow)
+        policy = None if allowed or not url.host else self._policy(settings, url)
+        if policy is not None:
+            kind = policy.status
+            severity: Severity | None = None
+            suffix = ""
+            if no_referrer and policy.referer:
+                severity = _LOWER.get(ctx.severity_for(kind), Severity.INFO)
+                suffix = ctx.message("no_referrer")
+            message = ctx.message(
+                kind,
+                host=url.host,
+                reason=policy.reason,
+                since=f" (since {policy.since})" if policy.since else "",
+                alternative=policy.alternative or "re-host the image",
+                audience=(
+                    f" for {'/'.join(sorted(policy.audience & settings.audience))} readers"
+                    if policy.audience
+                    else ""
+                ),
+            )
+            yield ctx.report(
+                where(),
+                message + suffix,
+                kind=kind,
+                severity=severity,
+                data={"host": url.host, "status": policy.status, "since": policy.since},
+            )
+        elif url.host and not allowed:
+            page = next((p for p in settings.data.pages if p.matches(url)), None)
+            if page is not None:
+                yield ctx.report(where(), ctx.message("is_page", host=url.host), kind="is-page")
+            else:
+                param = self._signed(settings.data, url)
+                if param:
+                    yield ctx.report(where(), ctx.message("signed", param=param), kind="signed")
+
+        yield from self._check_scheme(ctx, settings, link, url, plain, where)
+
+        if url.host and settings.data.wechat_images.search(url.host) and url.query:
+            yield from self._wechat_params(ctx, settings, link, url, where)
+
+        yield from self._check_alt(ctx, settings, link)
+
+    def _policy(self, settings: _Settings, url: _Url) -> HostPolicy | None:
+        for policy in settings.policies:
+            if not policy.applies_to(settings.audience) or not policy.matches(url):
+                continue
+            if policy.status == "ok" or settings.target in policy.ok_on:
+                return None
+            return policy
+        return None
+
+    @staticmethod
+    def _signed(data: ImageData, url: _Url) -> str:
+        if not url.query:
+            return ""
+        keys = url.query_keys()
+        hit = sorted(keys & data.signed_params)
+        if hit:
+            return hit[0]
+        for group in data.signed_sets:
+            if group <= keys:
+                return "+".join(sorted(group))
+        return ""
+
+    def _check_scheme(
+        self,
+        ctx: RuleContext,
+        settings: _Settings,
+        link: Link,
+        url: _Url,
+        plain: str,
+        where: Callable[[], Span],
+    ) -> Iterator[Diagnostic]:
+        if url.scheme == "http":
+            yield self._http(ctx, settings, link, url, where())
+        elif url.scheme == "data":
+            kind_severity = Severity.ERROR if settings.target == "github" else None
+            yield ctx.report(
+                where(),
+                ctx.message("data_uri", unrendered=""),
+                kind="data-uri",
+                severity=kind_severity,
+            )
+        elif any(p.search(plain) for p in settings.data.local_paths):
+            yield ctx.report(
+                where(), ctx.message("local_path", path=_short(plain)), kind="local-path"
+            )
+        elif (
+            not url.scheme
+            and not url.host
+            and plain
+            and not plain.startswith("#")
+            and settings.target != "github"
+        ):
+            severity = Severity.ERROR if settings.target == "wechat" else None
+            yield ctx.report(
+                where(),
+                ctx.message("relative", path=_short(plain)),
+                kind="relative",
+                severity=severity,
+            )
+
+    def _http(
+        self, ctx: RuleContext, settings: _Settings, link: Link, url: _Url, span: Span
+    ) -> Diagnostic:
+        known = any(p.matches(url.host, url.path) for p in settings.https_known) or any(
+            p.https and p.pattern.matches(url.host, url.path) for p in settings.policies
+        )
+        if not known:
+            return ctx.report(span, ctx.message("http_unknown", host=url.host), kind="http")
+        dest = link.dest_span
+        m = _HTTP_SCHEME.match(ctx.doc.source, dest.start, dest.end)
+        fix = None
+        applicability = ctx.fix_applicability("http")
+        if m is not None and applicability is not None:
+            edit = Edit(Span(m.start(1), m.end(1)), "https")
+            fix = Fix((edit,), applicability, ctx.message("http_fix_title"))
+        return ctx.report(span, ctx.message("http_fix"), kind="http", fix=fix)
+
+    def _wechat_params(
+        self,
+        ctx: RuleContext,
+        settings: _Settings,
+        link: Link,
+        url: _Url,
+        where: Callable[[], Span],
+    ) -> Iterator[Diagnostic]:
+        noise = settings.data.wechat_noise
+        keys = url.query_keys()
+        if not any(n.split("=", 1)[0] in keys for n in noise):
+            return
+        dest = link.dest_span
+        raw = ctx.doc.source[dest.start : dest.end]
+        new, removed = drop_query_params(raw, noise)
+        if not removed:
+            return
+        applicability = ctx.fix_applicability("wechat-params")
+        fix = None
+        if applicability is not None:
+            fix = Fix((Edit(dest, new),), applicability, ctx.message("wechat_params_title"))
+        yield ctx.report(
+            where(),
+            ctx.message("wechat_params", params=", ".join(removed)),
+            kind="wechat-params",
+            fix=fix,
+        )
+
+    def _check_alt(self, ctx: RuleContext, settings: _Settings, link: Link) -> Iterator[Diagnostic]:
+        if settings.alt_missing is None and settings.alt_default is None:
+            return
+        if link.kind == "html":
+            tag = ctx.doc.source[link.span.start : link.span.end]
+            m = _ALT_ATTR.search(tag)
+            alt = "" if m is None else html.unescape(next(g for g in m.groups() if g is not None))
+        else:
+            assert link.block is not None
+            alt = str(link.block.children[link.child].content)
+        alt = alt.strip()
+        if not alt:
+            if settings.alt_missing is not None:
+                yield ctx.report(
+                    _image_span(link), ctx.message("alt_missing"), kind="alt-missing",
+                    severity=settings.alt_missing,
+                )  # fmt: skip
+        elif settings.alt_default is not None and any(
+            p.fullmatch(alt) for p in settings.data.default_alts
+        ):
+            yield ctx.report(
+                _image_span(link),
+                ctx.message("alt_default", alt=alt),
+                kind="alt-default",
+                severity=settings.alt_default,
+            )
+
+    # -- images markdown-it did not accept ---------------------------------------------
+
+    def _check_text_images(
+        self, ctx: RuleContext, settings: _Settings, node: TextNode
+    ) -> Iterator[Diagnostic]:
+        for m in _TEXT_IMAGE.finditer(node.content):
+            dest = m.group(1).strip()
+            if dest.startswith("<"):
+                dest = dest[1:-1].strip()
+            if not dest:
+                continue
+            start = node.content.index(dest, m.start(1))
+            if dest.lower().startswith("data:"):
+                severity = Severity.ERROR if settings.target == "github" else None
+                yield ctx.report(
+                    node.substring_span(start, start + len(dest)),
+                    ctx.message("data_uri", unrendered=ctx.message("data_uri_unrendered")),
+                    kind="data-uri",
+                    severity=severity,
+                )
+            elif any(p.search(dest) for p in settings.data.local_paths):
+                yield ctx.report(
+                    node.substring_span(start, start + len(dest)),
+                    ctx.message("local_path", path=_short(dest)),
+                    kind="local-path",
+                )
+
+
+def _document_no_referrer(ctx: RuleContext) -> bool:
+    """``<meta name="referrer" content="no-referrer">`` anywhere in the document's HTML."""
+    if "no-referrer" not in ctx.doc.source:
+        return False
+    for token in ctx.doc.tokens:
+        if token.type == "html_block" and _NO_REFERRER_META.search(token.content):
+            return True
+    return any(
+        child.type == "html_inline" and _NO_REFERRER_META.search(child.content)
+        for block in ctx.doc.inline_blocks
+        for child in block.children
+    )
+
+
+def _image_span(link: Link) -> Span:
+    """The image's span; an image alone in its paragraph is the paragraph's content, which
+    is known without re-tokenizing the block (most briefing images stand alone)."""
+    block = link.block
+    if link.kind != "html" and block is not None and len(block.children) == 1:
+        return block.span
+    return link.span
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
