@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("long", max_examples=5000, deadline=None)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -14,6 +17,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="run property tests with many more examples",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--long"):
+        settings.load_profile("long")
 
 
 @pytest.fixture

@@ -519,7 +519,7 @@ def _build(options: Mapping[str, Any]) -> RuleSet:
             providers.append(compile_provider(name, spec, trusted=not user, user=user, order=order))
         except UrlDataError as exc:
             if user:
-                raise UrlDataError(f"extra_providers.{name}", exc.problem) from None
+                raise UrlDataError("extra_" + exc.key, exc.problem) from None
             raise
     providers.sort(key=Provider.sort_key)
 
