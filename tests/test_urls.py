@@ -157,6 +157,7 @@ def test_redirect_targets() -> None:
     assert decode_target("https%253A%252F%252Fexample.org%252Fa") == "https://example.org/a"
     assert decode_target("javascript%3Aalert(1)") is None
     assert decode_target("/relative") is None
+    assert decode_target("https%3A%2F%2Fexample.org%2Fa%20b") == "https://example.org/a b"
     baidu = find_redirect("https://www.baidu.com/link?url=AbCdEf")
     assert baidu is not None and baidu.target is None
     assert find_redirect("https://example.org/?target=https://x.org") is None

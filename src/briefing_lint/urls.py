@@ -816,15 +816,22 @@ class Redirection:
 
 
 def decode_target(value: str) -> str | None:
-    """The absolute http(s) URL a redirect parameter holds, or None (opaque, relative...)."""
+    """The absolute http(s) URL a redirect parameter holds, or None (opaque, relative...).
+
+    The result may still contain characters (spaces, quotes) that a rule cannot write back
+    unescaped; :func:`needs_escaping` tells.
+    """
     target = unquote(value, errors="strict") if "%" in value else value
     for _ in range(2):  # double-encoded targets: https%253A%252F%252F...
         if _ABSOLUTE.match(target) or not _ENCODED_SCHEME.match(target):
             break
         target = unquote(target)
-    if not _ABSOLUTE.match(target) or _CONTROL_OR_SPACE.search(target):
-        return None
-    return target
+    return target if _ABSOLUTE.match(target) else None
+
+
+def needs_escaping(url: str) -> bool:
+    """Whitespace or control characters: the URL cannot be written as is anywhere."""
+    return bool(_CONTROL_OR_SPACE.search(url))
 
 
 def find_redirect(url: str, rules: RuleSet | None = None) -> Redirection | None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ..diagnostics import Diagnostic, Fix
 from ..rule import Rule, RuleContext
-from ..urls import RuleSet, find_redirect
+from ..urls import RuleSet, find_redirect, needs_escaping
 from ._url_targets import Target, compiled_rules, edit_allowed, targets
 
 _ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);")
@@ -29,7 +29,7 @@ def _balanced(url: str) -> bool:
 
 def fits(target: Target, new: str) -> bool:
     """Whether ``new`` can replace the URL as written, with no escaping needed."""
-    if "<" in new or ">" in new or _ENTITY.search(new):
+    if needs_escaping(new) or "<" in new or ">" in new or _ENTITY.search(new):
         return False
     if target.kind == "html":
         return '"' not in new and "'" not in new

@@ -28,4 +28,5 @@ class ShortLink(Rule):
             if label is None:
                 continue
             host = split_url(target.url).host
-            yield ctx.report(target.span, ctx.message("short", label=label, host=host))
+            key = "short_plain" if label == host else "short"
+            yield ctx.report(target.span, ctx.message(key, label=label, host=host))
