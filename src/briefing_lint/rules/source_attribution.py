@@ -1,0 +1,269 @@
+"""BL002 source-attribution: every news item names where it came from.
+
+A WeChat article link says nothing about the account that published it, so a briefing that
+links one must name the source (``| 机器之心``). Items, their primary links and their bodies
+come from :mod:`briefing_lint.briefing`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+from urllib.parse import unquote
+
+from markdown_it.token import Token
+
+from ..briefing import Item, ItemSelector, host_matches, host_of, items, link_close_index
+from ..diagnostics import Diagnostic, Fix, Span
+from ..document import InlineBlock, Link
+from ..rule import Rule, RuleContext
+from ..safe_regex import compile_user_regex
+
+_SPACE = " \t\u3000"
+_AFTER_PIPE = re.compile(r"([ \t\u3000]*)([|｜])([ \t\u3000]*)")
+_BEFORE_PIPE = re.compile(r"(?<=[^\s|｜])([ \t\u3000]*)([|｜])([ \t\u3000]*)$")
+_TRIM = " \t\u3000:：·-—–|｜,，.。;；!！?？\"'“”‘’「」『』()（）[]【】<>《》*_"
+#: A short label in front of the name: ``公众号：机器之心``, ``博客园：俊华``.
+_LABEL = re.compile(r"^[^:：]{1,8}[:：]\s*(?=\S)")
+_BIZ = re.compile(r"[?&](?:__biz|%5f%5fbiz)=([^&#]+)", re.IGNORECASE)
+
+
+def normalize_name(name: str) -> str:
+    """Casefolded, trimmed, inner whitespace removed: how names are compared."""
+    return re.sub(r"\s+", "", name.strip(_TRIM)).casefold()
+
+
+def clean_name(raw: str) -> str:
+    """The source name a pattern captured, without punctuation or a ``label：`` prefix."""
+    name = raw.strip(_TRIM)
+    label = _LABEL.match(name)
+    if label is not None:
+        name = name[label.end() :].strip(_TRIM)
+    return name
+
+
+class SourceAttribution(Rule):
+    code = "BL002"
+
+    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+        options = ctx.options
+        briefing = items(ctx.doc, ItemSelector.from_options(options))
+        if not briefing.items:
+            return
+        require = str(options["require"])
+        opaque = [str(h) for h in options["opaque_hosts"]]
+        patterns = [compile_user_regex(str(p)) for p in options["patterns"]]
+        generic = {normalize_name(str(n)) for n in options["generic_names"]}
+        max_lines = max(0, int(options["max_lines"]))
+        separator = str(options["separator"])
+        biz_map = _biz_map(options["wechat_biz"])
+        for item in briefing:
+            if separator:
+                yield from self._separator(ctx, item, separator)
+            link = item.link
+            host = host_of(link.href) if link is not None else ""
+            needs = require == "always" or (
+                require == "opaque-hosts" and bool(host) and host_matches(host, opaque)
+            )
+            if not needs and not biz_map:
+                continue
+            names = _names(item, patterns, generic, max_lines)
+            if not names:
+                if needs:
+                    span = link.span if link is not None else item.title_span
+                    message = (
+                        ctx.message("missing", host=host)
+                        if host and host_matches(host, opaque)
+                        else ctx.message("missing_always")
+                    )
+                    yield ctx.report(span, message, kind="missing")
+                continue
+            if biz_map and link is not None:
+                yield from self._mismatch(ctx, link, names, biz_map)
+
+    def _mismatch(
+        self, ctx: RuleContext, link: Link, names: list[str], biz_map: dict[str, list[str]]
+    ) -> Iterator[Diagnostic]:
+        m = _BIZ.search(link.href)
+        if m is None:
+            return
+        expected = biz_map.get(unquote(m.group(1)).strip())
+        if not expected:
+            return
+        wanted = [normalize_name(e) for e in expected]
+        for name in names:
+            have = normalize_name(name)
+            if any(w and (w in have or have in w) for w in wanted):
+                return
+        yield ctx.report(
+            link.span,
+            ctx.message("mismatch", name=names[0], expected="、".join(expected)),
+            kind="mismatch",
+        )
+
+    def _separator(self, ctx: RuleContext, item: Item, expected: str) -> Iterator[Diagnostic]:
+        """``)| 机器之心`` / ``量子位  | [阅读原文](…)``: the pipe between link and name."""
+        link = item.link
+        if link is None or link.block is None or link.kind not in ("inline", "reference"):
+            return
+        block = link.block
+        children = block.children
+        close = link_close_index(children, link.child)
+        after = close + 1
+        if after < len(children) and children[after].type == "text":
+            content = children[after].content
+            m = _AFTER_PIPE.match(content)
+            if (
+                m is not None
+                and m.group(0) != expected
+                and _has_name_after(content[m.end() :], children[after + 1 :])
+            ):
+                start = link.span.end
+                end = block.text_offset(after, m.end()) if m.end() < len(content) else None
+                if end is None:
+                    end = block.child_span(after).end
+                yield from self._report_separator(ctx, Span(start, end), m.group(0), expected)
+        before = link.child - 1
+        if before >= 0 and children[before].type == "text":
+            content = children[before].content
+            m = _BEFORE_PIPE.search(content)
+            if m is not None and m.group(0) != expected and content[: m.start()].strip(_SPACE):
+                start = block.text_offset(before, m.start())
+                yield from self._report_separator(
+                    ctx, Span(start, link.span.start), m.group(0), expected
+                )
+
+    def _report_separator(
+        self, ctx: RuleContext, span: Span, found: str, expected: str
+    ) -> Iterator[Diagnostic]:
+        raw = ctx.doc.source[span.start : span.end]
+        if raw != found or raw == expected or "\n" in raw or "\r" in raw:
+            return  # escapes, entities or line breaks in between: leave it to a human
+        applicability = ctx.fix_applicability("separator")
+        fix = (
+            Fix.replace(
+                span, expected, ctx.message("separator_title", expected=expected), applicability
+            )
+            if applicability is not None
+            else None
+        )
+        yield ctx.report(
+            span,
+            ctx.message("separator", found=f"“{found}”", expected=expected),
+            kind="separator",
+            fix=fix,
+        )
+
+
+def _has_name_after(rest: str, following: Sequence[Token]) -> bool:
+    if rest.strip(_SPACE):
+        return True
+    for token in following:
+        if token.type in ("softbreak", "hardbreak"):
+            return False
+        if token.type in ("link_open", "code_inline") or (
+            token.type == "text" and token.content.strip()
+        ):
+            return True
+    return False
+
+
+def _biz_map(value: Any) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    if not isinstance(value, Mapping):
+        return out
+    for key, names in value.items():
+        if isinstance(names, str):
+            out[unquote(str(key)).strip()] = [names]
+        elif isinstance(names, list):
+            out[unquote(str(key)).strip()] = [str(n) for n in names]
+    return out
+
+
+def _names(
+    item: Item, patterns: Sequence[re.Pattern[str]], generic: set[str], max_lines: int
+) -> list[str]:
+    """Non-generic source names found near the item's primary link."""
+    found: list[str] = []
+    for segment in _segments(item, max_lines):
+        for pattern in patterns:
+            for m in pattern.finditer(segment):
+                if "name" in pattern.groupindex:
+                    raw = m.group("name")
+                elif pattern.groups:
+                    raw = m.group(1)
+                else:
+                    raw = m.group(0)
+                name = clean_name(raw or "")
+                if name and normalize_name(name) not in generic:
+                    found.append(name)
+    return found
+
+
+def _segments(item: Item, max_lines: int) -> list[str]:
+    """Pieces of plain text around the item's primary link (see the option docs)."""
+    doc = item.doc
+    link = item.link
+    chosen: list[InlineBlock] = []
+    budget = max_lines
+    for block in doc.inline_blocks:
+        first = block.map[0]
+        if first < item.first_line:
+            continue
+        if first >= item.end_line:
+            break
+        if block.kind == "table_cell":
+            continue
+        if block is item.block or (link is not None and block is link.block):
+            chosen.append(block)
+            continue
+        if budget <= 0:
+            continue
+        if not any(t.type == "text" and t.content.strip() for t in block.children):
+            continue  # an image-only paragraph is no text line
+        chosen.append(block)
+        budget -= block.map[1] - block.map[0]
+    out: list[str] = []
+    for block in chosen:
+        out.extend(
+            _block_segments(block, link if link is not None and link.block is block else None)
+        )
+    return [s for s in out if s.strip()]
+
+
+def _block_segments(block: InlineBlock, primary: Link | None) -> list[str]:
+    children = block.children
+    out: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        out.append("".join(current))
+        current.clear()
+
+    i = 0
+    while i < len(children):
+        token = children[i]
+        ttype = token.type
+        if primary is not None and i == primary.child and ttype == "link_open":
+            flush()
+            i = link_close_index(children, i) + 1
+            flush()
+            continue
+        if ttype == "text":
+            content = token.content
+            if primary is not None and primary.kind == "bare" and i == primary.child:
+                raw = primary.href
+                at = content.find(raw)
+                if at >= 0:
+                    current.append(content[:at])
+                    flush()
+                    current.append(content[at + len(raw) :])
+                    i += 1
+                    continue
+            current.append(content)
+        elif ttype in ("softbreak", "hardbreak", "code_inline"):
+            flush()
+        i += 1
+    flush()
+    return out

@@ -1,0 +1,233 @@
+"""BL005 stated-count: "本期共收录 N 条资讯" must match the items the briefing has.
+
+Counts come from :mod:`briefing_lint.briefing`, so this rule counts exactly the items the
+other item rules see.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from ..briefing import NUMBER, Briefing, Item, ItemSelector, int_to_cn, items, parse_count
+from ..diagnostics import Diagnostic, Fix, Span
+from ..document import Document, InlineBlock
+from ..rule import Rule, RuleContext
+from ..safe_regex import compile_user_regex
+
+_UNIT = "条|个|篇|款|项|则|份|部|本|家|位|种|期"
+#: A further part of a claim: "、3 个项目", "和 1 个工具".
+_MORE = re.compile(
+    rf"\s*(?:、|，|,|和|及|以及|与|还有|外加|加上|\+|＋|/)\s*(?P<count>{NUMBER})\s*"
+    rf"(?P<unit>{_UNIT})(?P<kind>[A-Za-z0-9\u4e00-\u9fff]{{0,8}})"
+)
+#: Where a kind word ends: "项目和" -> "项目", "项目希望对你有帮助" -> "项目".
+_KIND_END = re.compile(r"和|及|与|以及|等|希望|欢迎|供|给|请|，|,")
+_MODIFIERS = ("相关", "精选", "最新", "热门", "优质", "重要", "有趣", "有用", "开源")
+
+
+@dataclass
+class _Part:
+    count: int
+    digits: str
+    unit: str
+    kind: str  # what is counted, modifiers dropped ("新闻" of "相关新闻")
+    written: str  # the kind as written
+    span: Span  # the whole part (number, unit, kind)
+    digits_span: Span
+
+
+class _Text:
+    """The text children of one block joined, with a way back to source offsets."""
+
+    def __init__(self, block: InlineBlock) -> None:
+        self.block = block
+        pieces: list[str] = []
+        self.owners: list[tuple[int, int, int]] = []  # (joined start, child, len)
+        pos = 0
+        for i, token in enumerate(block.children):
+            if token.type == "text":
+                pieces.append(token.content)
+                self.owners.append((pos, i, len(token.content)))
+                pos += len(token.content)
+            elif token.type in ("code_inline", "image", "hardbreak"):
+                pieces.append("\x00")
+                pos += 1
+        self.text = "".join(pieces)
+
+    def offset(self, at: int) -> int | None:
+        for start, child, length in self.owners:
+            if start <= at < start + length:
+                return self.block.text_offset(child, at - start)
+        return None
+
+    def span(self, start: int, end: int) -> Span | None:
+        a = self.offset(start)
+        b = self.offset(end - 1)
+        if a is None or b is None:
+            return None
+        return Span(a, b + 1)
+
+
+def _clean_kind(kind: str) -> str:
+    m = _KIND_END.search(kind)
+    if m is not None:
+        kind = kind[: m.start()]
+    for modifier in _MODIFIERS:
+        if kind.startswith(modifier) and len(kind) > len(modifier):
+            kind = kind[len(modifier) :]
+    return kind
+
+
+def _parts(text: _Text, pattern: re.Pattern[str]) -> Iterator[list[_Part]]:
+    """Each claim the pattern finds, as its parts."""
+    for m in pattern.finditer(text.text):
+        if "count" not in pattern.groupindex or m.group("count") is None:
+            continue
+        parts: list[_Part] = []
+        match: re.Match[str] | None = m
+        start = m.start("count")
+        while match is not None:
+            count = parse_count(match.group("count"))
+            if count is None:
+                break
+            raw_kind = match.group("kind") if "kind" in match.re.groupindex else None
+            kind = _clean_kind(raw_kind or "")
+            unit = (match.group("unit") if "unit" in match.re.groupindex else "") or ""
+            end = match.end()
+            if raw_kind is not None:
+                end = match.start("kind") + len(_cut(raw_kind))
+            span = text.span(start, end)
+            digits_span = text.span(match.start("count"), match.end("count"))
+            if span is None or digits_span is None:
+                break
+            written = _cut(raw_kind or "")
+            parts.append(_Part(count, match.group("count"), unit, kind, written, span, digits_span))
+            match = _MORE.match(text.text, end)
+            if match is not None:
+                start = match.start("count")
+        if parts:
+            yield parts
+
+
+def _phrase(part: _Part) -> str:
+    """How a claim part is quoted back: ``5 条新闻``, ``三篇文章``."""
+    rest = f"{part.unit}{part.written}"
+    if not rest:
+        return part.digits
+    return f"{part.digits} {rest}" if part.digits.isdigit() else part.digits + rest
+
+
+def _cut(kind: str) -> str:
+    m = _KIND_END.search(kind)
+    return kind if m is None else kind[: m.start()]
+
+
+class StatedCount(Rule):
+    code = "BL005"
+
+    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+        options = ctx.options
+        briefing = items(ctx.doc, ItemSelector.from_options(options))
+        if not briefing.items:
+            return
+        patterns = [compile_user_regex(str(p)) for p in options["patterns"]]
+        limit = briefing.items[0].first_line if options["intro_only"] else ctx.doc.line_count
+        seen: set[Span] = set()
+        for block in ctx.doc.inline_blocks:
+            if block.map[0] >= limit:
+                break
+            if block.kind == "table_cell" or not any(
+                t.type == "text"
+                and any(ch.isdigit() or "\u4e00" <= ch <= "\u9fff" for ch in t.content)
+                for t in block.children
+            ):
+                continue
+            text = _Text(block)
+            for pattern in patterns:
+                for parts in _parts(text, pattern):
+                    if parts[0].span in seen:
+                        continue
+                    seen.add(parts[0].span)
+                    yield from self._judge(ctx, briefing, parts)
+
+    def _judge(
+        self, ctx: RuleContext, briefing: Briefing, parts: Sequence[_Part]
+    ) -> Iterator[Diagnostic]:
+        doc = ctx.doc
+        matched: list[tuple[_Part, list[Item], list[str]] | None] = []
+        for part in parts:
+            found = _by_kind(doc, briefing, part.kind)
+            matched.append(None if found is None else (part, found[0], found[1]))
+        if all(m is None for m in matched):
+            total = sum(p.count for p in parts)
+            found_n = len(briefing.items)
+            if total != found_n:
+                first, last = parts[0], parts[-1]
+                if len(parts) > 1:
+                    claim = f"{total} ({'、'.join(_phrase(p) for p in parts)})"
+                else:
+                    claim = _phrase(first)
+                span = Span(first.span.start, last.span.end)
+                fix = self._fix(ctx, first, found_n) if len(parts) == 1 else None
+                yield ctx.report(
+                    span,
+                    ctx.message("mismatch", claim=claim, where=ctx.message("whole"), found=found_n),
+                    kind="mismatch",
+                    fix=fix,
+                )
+            return
+        for entry in matched:
+            if entry is None:
+                continue
+            part, counted, headings = entry
+            if part.count == len(counted):
+                continue
+            key = "section" if len(headings) == 1 else "sections"
+            where = ctx.message(key, section="”、“".join(headings))
+            yield ctx.report(
+                part.span,
+                ctx.message("mismatch", claim=_phrase(part), where=where, found=len(counted)),
+                kind="mismatch",
+                fix=self._fix(ctx, part, len(counted)),
+            )
+
+    def _fix(self, ctx: RuleContext, part: _Part, found: int) -> Fix | None:
+        if ctx.options["prefer"] != "items":
+            return None
+        applicability = ctx.fix_applicability("mismatch")
+        if applicability is None:
+            return None
+        text = str(found) if part.digits.isdigit() else int_to_cn(found)
+        return Fix.replace(
+            part.digits_span, text, ctx.message("fix_title", found=found), applicability
+        )
+
+
+def _by_kind(doc: Document, briefing: Briefing, kind: str) -> tuple[list[Item], list[str]] | None:
+    """Items under the headings that name ``kind`` (longest matching tail of the kind word).
+
+    None when no heading of the file mentions the kind: the claim is about the whole file.
+    """
+    if len(kind) < 2:
+        return None
+    item_headings = {id(it.heading) for it in briefing.items if it.heading is not None}
+    depth = min((it.level for it in briefing.items if it.level), default=99)
+    texts = [(h, h.text) for h in doc.headings if id(h) not in item_headings and h.level < depth]
+    for length in range(len(kind), 1, -1):
+        noun = kind[-length:]
+        named = [h for h, text in texts if noun in text]
+        if not named:
+            continue
+        ids = {id(h) for h in named}
+        counted = [it for it in briefing.items if any(id(s) in ids for s in it.sections)]
+        names: list[str] = []
+        for it in counted:
+            for s in it.sections:
+                if id(s) in ids and s.text.strip() not in names:
+                    names.append(s.text.strip())
+        if not names:
+            names = [named[0].text.strip()]
+        return counted, names
+    return None
