@@ -25,7 +25,9 @@ from . import fixturefile
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 
 B = "MzA3MzI4MjgzMw=="
-CANONICAL = f"https://mp.weixin.qq.com/s?__biz={B}&mid=2650809135&idx=3&sn=0e2849bbc389890e2e2b1577cf1ef4a7"
+CANONICAL = (
+    f"https://mp.weixin.qq.com/s?__biz={B}&mid=2650809135&idx=3&sn=0e2849bbc389890e2e2b1577cf1ef4a7"
+)
 SEED = (
     CANONICAL + "&chksm=84e5e751b392aaaa&mpshare=1&scene=1&srcid=0305FmHt8hbNJq7R9ReVc7ug"
     "&sharer_sharetime=1614934599306&sharer_shareid=669d7c05c1027e01636e4b81abdf3fd0"
@@ -78,7 +80,8 @@ def test_crlf_briefing_changes_only_inside_url_spans() -> None:
     for tag, i1, i2, _, _ in matcher.get_opcodes():
         if tag != "equal":
             assert any(s.start <= i1 and i2 <= s.end for s in spans), (tag, before[i1:i2])
-    fence = before[before.index("```python") : before.index("```\r\n", before.index("```python") + 3)]
+    start = before.index("```python")
+    fence = before[start : before.index("```\r\n", start + 3)]
     assert fence in after
     assert fix_text(after, config).text == after
 
@@ -113,7 +116,10 @@ def test_keys_match_after_percent_decoding_case_insensitively() -> None:
 
 def test_never_html_unescaped_nor_reencoded() -> None:
     url = "https://example.org/v?id=1&timestamp=2&copy=3&lang=en&not=%3D%3D&utm_source=x"
-    assert clean_url(url).full_url == "https://example.org/v?id=1&timestamp=2&copy=3&lang=en&not=%3D%3D"
+    assert (
+        clean_url(url).full_url
+        == "https://example.org/v?id=1&timestamp=2&copy=3&lang=en&not=%3D%3D"
+    )
 
 
 def test_ampersand_entity_separators_in_html() -> None:
@@ -128,7 +134,9 @@ def test_access_keys_are_never_removed_even_by_options() -> None:
 
 
 def test_exceptions_and_protected_links_are_left_alone() -> None:
-    oauth = "https://open.weixin.qq.com/connect/oauth2/authorize?appid=x&utm_source=y#wechat_redirect"
+    oauth = (
+        "https://open.weixin.qq.com/connect/oauth2/authorize?appid=x&utm_source=y#wechat_redirect"
+    )
     assert clean_url(oauth).protected == "exception"
     signed = "https://bucket.s3.amazonaws.com/a.png?X-Amz-Signature=abc&utm_source=x"
     assert clean_url(signed).protected == "signed"
@@ -167,9 +175,9 @@ def test_short_and_ephemeral() -> None:
     assert short_link("https://b23.tv/AbCdEfG") == "bilibili"
     assert short_link("https://b23.tv/") is None
     assert short_link("https://example.org/b23.tv") is None
-    assert ephemeral_markers(
-        "https://mp.weixin.qq.com/s?src=11&timestamp=1&ver=2&signature=x"
-    ) == ["sogou_temp"]
+    assert ephemeral_markers("https://mp.weixin.qq.com/s?src=11&timestamp=1&ver=2&signature=x") == [
+        "sogou_temp"
+    ]
     assert ephemeral_markers("https://x.example/f?Expires=1&Signature=2") == ["signed"]
     assert ephemeral_markers("https://x.example/f?Expires=1") == []
 
@@ -220,4 +228,24 @@ def test_redirect_then_clean_converges() -> None:
     result = fix_text(text, config)
     assert result.converged
     assert result.text == "- [论文](https://zhuanlan.zhihu.com/p/1)\n"
+    assert fix_text(result.text, config).text == result.text
+
+
+def test_bare_urls_glued_to_cjk_converge_with_bl007() -> None:
+    from briefing_lint.registry import all_codes
+
+    if "BL007" not in all_codes():
+        pytest.skip("BL007 bare-url-boundary is not registered")
+    short = "https://mp.weixin.qq.com/s/JPDcvopsXemjW2uEA9X_XQ"
+    text = (
+        f"详见{short}?scene=1&from=timeline）。\n\n"
+        f"又见{short}?scene=1&from=timeline另见\n\n"
+        "（原文https://link.zhihu.com/?target=https%3A//example.org/c?utm_source=x）。\n"
+    )
+    config = {"select": ["BL001", "BL007", "BL011"]}
+    result = fix_text(text, config)
+    assert result.converged
+    assert result.text == (
+        f"详见<{short}>）。\n\n又见<{short}>另见\n\n（原文<https://example.org/c>）。\n"
+    )
     assert fix_text(result.text, config).text == result.text

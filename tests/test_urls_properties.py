@@ -18,7 +18,7 @@ KNOWN_KEYS = [
     "xsec_token", "share_key", "tempkey", "p", "t", "vd_source", "spm", "weibo_id",
     "appuid", "q", "src", "timestamp", "signature", "X-Amz-Signature", "",
 ]  # fmt: skip
-URL_CHARS = st.sampled_from(list("abcXYZ019_-.~%+=;:/!$'()*,@") + ["%3D", "%20", "中", "&amp"])
+URL_CHARS = st.sampled_from([*"abcXYZ019_-.~%+=;:/!$'()*,@", "%3D", "%20", "中", "&amp"])
 PREFIXES = [
     "https://mp.weixin.qq.com/s",
     "http://mp.weixin.qq.com/s",
@@ -41,8 +41,11 @@ queries = st.tuples(
     st.lists(segments, max_size=10), st.lists(st.sampled_from(["&", "&amp;"]), min_size=10)
 ).map(lambda t: "".join((t[1][i] if i else "") + s for i, s in enumerate(t[0])))
 urls = st.tuples(st.sampled_from(PREFIXES), queries, st.sampled_from(FRAGMENTS)).map(
-    lambda t: t[0] + ("?" + t[1] if t[1] or t[0].endswith("/s") else "")
-    + ("" if t[2] is None else "#" + t[2])
+    lambda t: (
+        t[0]
+        + ("?" + t[1] if t[1] or t[0].endswith("/s") else "")
+        + ("" if t[2] is None else "#" + t[2])
+    )
 )
 
 

@@ -8,7 +8,9 @@ Code spans, code blocks, front matter and HTML comments never produce targets.
 A bare URL glued to CJK text (``详见https://example.org/a?x=1）。``) runs through that text on
 GitHub (BL007 reports it). Only the part before the first CJK or full-width character is the
 URL here; when that character is a letter rather than punctuation the boundary is a guess,
-and :func:`edit_allowed` refuses edits that depend on it.
+and :func:`edit_allowed` refuses edits that depend on it. CJK text right after ``/``, ``=``,
+``?``... is taken as part of the URL (``/wiki/数据库``), as BL007 does; when full-width
+punctuation follows it too, the end cannot be told and the URL is skipped.
 """
 
 from __future__ import annotations
@@ -73,6 +75,9 @@ def _minimal_edit(span: Span, old: str, new: str) -> Edit:
     while suffix < limit - prefix and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]:
         suffix += 1
     return Edit(Span(span.start + prefix, span.end - suffix), new[prefix : len(new) - suffix])
+
+
+_SEPARATORS = "/=?#&:+"
 
 
 def is_cjk_boundary(ch: str) -> bool:
@@ -151,10 +156,18 @@ def _bare(doc: Document, link: Link) -> Target | None:
     boundary = ""
     if cut < len(raw):
         boundary = _boundary_kind(raw[cut])
-        raw = trim_autolink(raw[:cut])
-        if not raw:
-            return None
-        span = Span(span.start, span.start + len(raw))
+        if boundary == "letter" and cut and raw[cut - 1] in _SEPARATORS:
+            # CJK right after "/", "=", "?"...: a path segment or a value (``/wiki/数据库``)
+            # unless full-width punctuation follows, which makes the end a guess.
+            rest = raw[cut:]
+            if any(is_cjk_boundary(c) and _boundary_kind(c) == "punct" for c in rest):
+                return None
+            cut, boundary = len(raw), ""
+        if boundary:
+            raw = trim_autolink(raw[:cut])
+            if not raw:
+                return None
+            span = Span(span.start, span.start + len(raw))
     line_end = doc.line_end(doc.line_of(span.end))
     tail = doc.source[span.end : line_end]
     return Target("bare", False, span, raw, boundary=boundary, tail=tail)
