@@ -19,6 +19,7 @@ def make_rule(
     *,
     applicability: Applicability = Applicability.SAFE,
     fix_effect: str = "none",
+    preserves_rendering: bool = False,
 ) -> type[Rule]:
     """A rule that reports every match of ``pattern`` and replaces it."""
     meta = RuleMeta(
@@ -29,6 +30,7 @@ def make_rule(
         fix=applicability.value,
         default_enabled=True,
         fix_effect=fix_effect,
+        preserves_rendering=preserves_rendering,
     )
     regex = re.compile(pattern, re.MULTILINE)
 

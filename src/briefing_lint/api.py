@@ -40,16 +40,23 @@ def fix_text(
     unsafe: bool = False,
 ) -> FixResult:
     """Apply fixes to a fixed point. ``.text`` keeps the BOM, line endings and final newline."""
-    from .guard import structure_guard
+    from . import guard
 
     cfg = _config(config)
     body, bom = split_bom(text)
     rules = active_rules(cfg, path)
 
     def lint(current: str) -> list[Diagnostic]:
-        return lint_document(Document(current, path), cfg, rules)
+        doc = Document(current, path)
+        guard.remember(current, doc.tokens, doc.env)  # the guard reuses this parse
+        return lint_document(doc, cfg, rules)
 
-    result = fix_loop(body, lint, unsafe=unsafe or cfg.unsafe_fixes, guard=structure_guard)
+    try:
+        result = fix_loop(
+            body, lint, unsafe=unsafe or cfg.unsafe_fixes, guard=guard.structure_guard
+        )
+    finally:
+        guard.clear_cache()
     if bom:
         result = FixResult(
             BOM + result.text,

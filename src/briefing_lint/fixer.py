@@ -10,10 +10,11 @@ because only the edited spans change.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .diagnostics import Applicability, Diagnostic, Edit, Fix
+from .diagnostics import Applicability, Diagnostic, Edit, Fix, Span
 
 MAX_PASSES = 10
 
@@ -28,7 +29,8 @@ class FixResult:
     #: Diagnostics still present in ``text``.
     remaining: tuple[Diagnostic, ...]
     converged: bool = True
-    #: Rules whose fixes kept the text from settling, or were refused by the guard.
+    #: Rules whose fixes kept the text from settling (not converged), or whose fixes the
+    #: guard refused (converged: the text is fixed except for those).
     failing_rules: tuple[str, ...] = ()
     #: Human-readable reasons for refused fixes (guard findings).
     refused: tuple[str, ...] = field(default=())
@@ -101,48 +103,143 @@ def fix_loop(
     guard: Guard | None = None,
     max_passes: int = MAX_PASSES,
 ) -> FixResult:
-    """Fix ``text`` to a fixed point using ``lint`` (text -> diagnostics)."""
+    """Fix ``text`` to a fixed point using ``lint`` (text -> diagnostics).
+
+    Each pass's batch goes through ``guard`` before it is taken. A refused batch is split
+    (by rule, then by diagnostic) so good fixes still land; a refused fix is remembered by
+    rule and position (shifted as other edits land) and never retried, and its reason is
+    reported naming the rule.
+    """
     original = text
     applied: list[Diagnostic] = []
-    refused: list[str] = []
-    blocked: set[tuple[str, int, int]] = set()
+    refusals = _Refusals()
     recent: list[set[str]] = []  # codes applied per pass
     diagnostics = lint(text)
     for _ in range(max_passes):
-        candidates = [d for d in diagnostics if (d.code, d.span.start, d.span.end) not in blocked]
+        candidates = [d for d in diagnostics if not refusals.blocks(d)]
         chosen, edits = select_fixes(candidates, unsafe)
         if not edits:
-            return FixResult(text, tuple(applied), tuple(diagnostics), True, (), tuple(refused))
+            return _settled(text, applied, diagnostics, refusals)
         new_text = apply_edits(text, edits)
-        if guard is not None:
-            reasons = guard(text, new_text, chosen)
-            if reasons:
-                # Refuse this batch; try each fix alone so good ones still land.
-                accepted_any = False
-                for diag in chosen:
-                    assert diag.fix is not None
-                    single = apply_edits(text, diag.fix.edits)
-                    why = guard(text, single, [diag])
-                    if why:
-                        blocked.add((diag.code, diag.span.start, diag.span.end))
-                        refused.extend(f"{diag.code} ({diag.name}): {r}" for r in why)
-                    elif not accepted_any:
-                        new_text, chosen, accepted_any = single, [diag], True
-                if not accepted_any:
-                    continue
-        if new_text == text:
-            blocked.update((d.code, d.span.start, d.span.end) for d in chosen)
+        if new_text == text:  # fixes that change nothing: do not offer them again
+            refusals.block_quietly(chosen)
             continue
+        reasons = guard(text, new_text, chosen) if guard is not None else ()
+        if reasons:
+            assert guard is not None
+            chosen = _isolate(text, chosen, guard, refusals, reasons)
+            if not chosen:
+                continue
+            edits = _edits_of(chosen)
+            new_text = apply_edits(text, edits)
         applied.extend(chosen)
         recent.append({d.code for d in chosen})
+        refusals.shift(edits)
         text = new_text
         diagnostics = lint(text)
     # Did not settle: report the rules still offering fixes, change nothing.
-    _, still = select_fixes(
-        [d for d in diagnostics if (d.code, d.span.start, d.span.end) not in blocked], unsafe
-    )
+    _, still = select_fixes([d for d in diagnostics if not refusals.blocks(d)], unsafe)
     if not still:
-        return FixResult(text, tuple(applied), tuple(diagnostics), True, (), tuple(refused))
+        return _settled(text, applied, diagnostics, refusals)
     pending = {d.code for d in diagnostics if applicable(d.fix, unsafe)}
     rules = sorted(pending.union(*recent[-2:]))
-    return FixResult(original, (), tuple(lint(original)), False, tuple(rules), tuple(refused))
+    return FixResult(
+        original, (), tuple(lint(original)), False, tuple(rules), tuple(refusals.reasons)
+    )
+
+
+def _settled(
+    text: str, applied: list[Diagnostic], diagnostics: list[Diagnostic], refusals: _Refusals
+) -> FixResult:
+    return FixResult(
+        text,
+        tuple(applied),
+        tuple(diagnostics),
+        True,
+        tuple(sorted(refusals.codes)),
+        tuple(refusals.reasons),
+    )
+
+
+def _edits_of(diagnostics: Sequence[Diagnostic]) -> list[Edit]:
+    return sorted(
+        {e for d in diagnostics if d.fix is not None for e in d.fix.edits},
+        key=lambda e: (e.span.start, e.span.end, e.replacement),
+    )
+
+
+def _isolate(
+    text: str,
+    chosen: list[Diagnostic],
+    guard: Guard,
+    refusals: _Refusals,
+    reasons: Sequence[str],
+) -> list[Diagnostic]:
+    """A batch of ``chosen`` the guard accepts; the culprits are refused.
+
+    ``reasons`` is the guard's verdict on all of ``chosen``. Rules are tried one by one,
+    then the fixes of a refused rule one by one, so a refusal costs a few extra parses
+    only on the (rare) path where something is wrong.
+    """
+
+    def verdict(batch: Sequence[Diagnostic]) -> Sequence[str]:
+        return guard(text, apply_edits(text, _edits_of(batch)), batch)
+
+    by_rule: dict[str, list[Diagnostic]] = {}
+    for diag in chosen:
+        by_rule.setdefault(diag.code, []).append(diag)
+    good: list[Diagnostic] = []
+    for group in by_rule.values():
+        why = verdict(group) if len(by_rule) > 1 else reasons
+        if not why:
+            good.extend(group)
+            continue
+        for diag in group:
+            single = why if len(group) == 1 else verdict([diag])
+            if single:
+                refusals.refuse(text, diag, single)
+            else:
+                good.append(diag)
+    if len(good) > 1 and verdict(good):
+        # Fixes that pass alone but not together: take one now, the rest next pass.
+        good = [good[0]]
+    order = {id(d): i for i, d in enumerate(chosen)}
+    good.sort(key=lambda d: order[id(d)])
+    return good
+
+
+class _Refusals:
+    """Fixes the guard refused (or that change nothing), by rule and current position."""
+
+    def __init__(self) -> None:
+        self._blocked: list[tuple[str, Span]] = []
+        self.reasons: list[str] = []
+        self.codes: set[str] = set()
+
+    def blocks(self, diag: Diagnostic) -> bool:
+        return (diag.code, diag.span) in self._blocked
+
+    def block_quietly(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self._blocked.extend((d.code, d.span) for d in diagnostics)
+
+    def refuse(self, text: str, diag: Diagnostic, why: Sequence[str]) -> None:
+        self._blocked.append((diag.code, diag.span))
+        self.codes.add(diag.code)
+        line = len(_LINE_BREAK.findall(text, 0, diag.span.start)) + 1
+        for reason in why:
+            message = f"{diag.code} ({diag.name}) at line {line}: {reason}"
+            if message not in self.reasons:
+                self.reasons.append(message)
+
+    def shift(self, edits: Sequence[Edit]) -> None:
+        """Follow the blocked spans through ``edits`` (sorted); drop those an edit touched."""
+        kept: list[tuple[str, Span]] = []
+        for code, span in self._blocked:
+            if any(e.span.overlaps(span) for e in edits):
+                continue
+            delta = sum(len(e.replacement) - len(e.span) for e in edits if e.span.end <= span.start)
+            kept.append((code, Span(span.start + delta, span.end + delta)))
+        self._blocked = kept
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
