@@ -13,6 +13,7 @@ from .rules.image_hosts import ImageHosts
 from .rules.link_text_whitespace import LinkTextWhitespace
 from .rules.redirect_wrapper import RedirectWrapper
 from .rules.short_link import ShortLink
+from .rules.too_deep import TooDeep
 from .rules.tracking_params import TrackingParams
 from .rules.unused_suppression import UnusedSuppression
 
@@ -27,6 +28,7 @@ RULES: tuple[type[Rule], ...] = (
     RedirectWrapper,
     ShortLink,
     EphemeralLink,
+    TooDeep,
 )
 
 
