@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -9,21 +10,24 @@ from dataclasses import dataclass
 from markdown_it.token import Token
 
 from ..diagnostics import Diagnostic, Edit, Fix, Span
-from ..document import Document, InlineBlock
+from ..document import Document
 from ..rule import Rule, RuleContext
 
 #: From here on a list start is never a continuation worth exempting.
 _ALWAYS = 1000
 _UNDERLINE = re.compile(r"^[ \t>]*(?:=+|-+)[ \t]*$")
 _BLANKISH = re.compile(r"^[ \t>]*$")
+# What may stand before a list marker on its line: blockquote markers and outer list markers.
+_PREFIX = re.compile(r"^[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+[ \t>]*)*$")
 
 
 @dataclass
 class _Item:
-    index: int
     open: Token
     single_paragraph: bool
-    marker: Span | None
+    first_line: int
+    end_line: int  # one past the last non-blank line
+    marker: Span | None = None
 
 
 class AccidentalList(Rule):
@@ -33,46 +37,75 @@ class AccidentalList(Rule):
         tokens = ctx.doc.tokens
         if not any(t.type == "ordered_list_open" for t in tokens):
             return
-        minimum = int(ctx.options["min_number"])
-        blocks = {b.index: b for b in ctx.doc.inline_blocks}
+        minimum = max(int(ctx.options["min_number"]), 2)
         ended: set[int] = set()  # last numbers of the ordered lists seen so far
         for i, token in enumerate(tokens):
             if token.type != "ordered_list_open":
                 continue
             start = int(token.attrs.get("start", 1) or 1)
-            items, close = _items(tokens, i)
+            items = _items(ctx.doc, tokens, i)
+            if not items:  # pragma: no cover - a list has at least one item
+                continue
             continues = (start - 1) in ended
             ended.add(start + len(items) - 1)
-            if start < max(minimum, 2) or (continues and start < _ALWAYS):
+            if start >= minimum and not (continues and start < _ALWAYS):
+                yield from self._report(ctx, tokens, i, items, items, fixable=True)
                 continue
-            for item in items:
-                item.marker = _marker_span(ctx.doc, tokens, item, blocks)
-            first = items[0]
-            if first.marker is None:
-                continue
-            marker = ctx.doc.source[first.marker.start : first.marker.end]
-            number, punct = marker[:-1], marker[-1]
-            message = ctx.message(
-                "accidental",
-                marker=marker,
-                number=start,
-                hint=ctx.message("year_hint") if 1900 <= start <= 2100 else "",
-                escaped=f"{number}\\{punct}",
+            # A big number written inside a list (``4.`` … ``2020. 11. 02``) joins it too.
+            for k in range(1, len(items)):
+                number = _number(items[k])
+                if number >= minimum and number != _number(items[k - 1]) + 1:
+                    # Escaping it would split the list; the guard refuses that (see the
+                    # engine request in the issue notes), so this one is reported only.
+                    yield from self._report(ctx, tokens, i, items, [items[k]], fixable=False)
+
+    def _report(
+        self,
+        ctx: RuleContext,
+        tokens: list[Token],
+        i: int,
+        items: list[_Item],
+        escape: list[_Item],
+        *,
+        fixable: bool,
+    ) -> Iterator[Diagnostic]:
+        """One diagnostic at the first of ``escape``, whose fix escapes all of them."""
+        for item in escape:
+            item.marker = _marker_span(ctx.doc, item)
+        first = escape[0]
+        if first.marker is None:  # pragma: no cover - markdown-it found it there
+            return
+        marker = ctx.doc.source[first.marker.start : first.marker.end]
+        number, punct = marker[:-1], marker[-1]
+        values = {
+            "marker": marker,
+            "number": int(number),
+            "hint": ctx.message("year_hint") if 1900 <= int(number) <= 2100 else "",
+            "escaped": f"{number}\\{punct}",
+        }
+        if first is items[0]:
+            message = ctx.message("accidental", **values)
+        else:
+            previous = items[items.index(first) - 1].open
+            message = ctx.message("in_list", previous=previous.info + previous.markup, **values)
+        fix = None
+        applicability = ctx.fix_applicability()
+        if applicability is not None and fixable and _fixable(ctx.doc, tokens, i, escape):
+            edits = tuple(
+                Edit(Span(it.marker.end - 1, it.marker.end - 1), "\\")
+                for it in escape
+                if it.marker is not None
             )
-            fix = None
-            applicability = ctx.fix_applicability()
-            if applicability is not None and _fixable(ctx.doc, tokens, i, close, items):
-                edits = tuple(
-                    Edit(Span(it.marker.end - 1, it.marker.end - 1), "\\")
-                    for it in items
-                    if it.marker is not None
-                )
-                fix = Fix(edits, applicability, ctx.message("fix_title"))
-            yield ctx.report(first.marker, message, fix=fix, data={"start": start})
+            fix = Fix(edits, applicability, ctx.message("fix_title"))
+        yield ctx.report(first.marker, message, fix=fix, data={"number": int(number)})
 
 
-def _items(tokens: list[Token], i: int) -> tuple[list[_Item], int]:
-    """The items of the list opened at ``tokens[i]`` and the index of its close token."""
+def _number(item: _Item) -> int:
+    return int(item.open.info or 0)
+
+
+def _items(doc: Document, tokens: list[Token], i: int) -> list[_Item]:
+    """The items of the ordered list opened at ``tokens[i]``."""
     level = tokens[i].level
     items: list[_Item] = []
     j = i + 1
@@ -87,44 +120,46 @@ def _items(tokens: list[Token], i: int) -> tuple[list[_Item], int]:
                 if tokens[k].level == t.level + 1 and tokens[k].nesting >= 0:
                     children.append(tokens[k].type)
                 k += 1
-            items.append(_Item(j, t, children == ["paragraph_open"], None))
+            first, end = t.map or (0, 1)
+            while end - 1 > first and _BLANKISH.match(doc.line_text(end - 1)):
+                end -= 1
+            items.append(_Item(t, children == ["paragraph_open"], first, end))
             j = k
         j += 1
-    return items, j
+    return items
 
 
-def _marker_span(
-    doc: Document, tokens: list[Token], item: _Item, blocks: dict[int, InlineBlock]
-) -> Span | None:
-    """Source span of ``2024.`` in the item's first line, found just before its text."""
-    index = item.index
-    nxt = tokens[index + 1] if index + 1 < len(tokens) else None
+def _marker_span(doc: Document, item: _Item) -> Span | None:
+    """Source span of ``2024.`` on the item's first line (after container markers only)."""
     marker = f"{item.open.info}{item.open.markup}"
-    if nxt is None or nxt.type != "paragraph_open" or index + 2 not in blocks:
-        return None
-    block = blocks[index + 2]
-    content_start = block.span.start
-    line = doc.line_of(content_start)
-    head = doc.source[doc.line_start(line) : content_start]
-    k = head.rfind(marker)
-    if k < 0 or head[k + len(marker) :].strip(" \t"):
-        return None
-    start = doc.line_start(line) + k
-    return Span(start, start + len(marker))
+    text = doc.line_text(item.first_line)
+    k = text.find(marker)
+    while k >= 0:
+        after = text[k + len(marker) : k + len(marker) + 1]
+        if after in ("", " ", "\t") and _PREFIX.match(text[:k]):
+            start = doc.line_start(item.first_line) + k
+            return Span(start, start + len(marker))
+        k = text.find(marker, k + 1)
+    return None
 
 
-def _fixable(doc: Document, tokens: list[Token], i: int, close: int, items: list[_Item]) -> bool:
-    """Escaping gives the same paragraphs without the list (no merging, no new heading)."""
-    if not all(it.single_paragraph and it.marker is not None for it in items):
-        return False
-    for item in items[1:]:
-        line = (item.open.map or (0, 0))[0]
-        if line == 0 or not _BLANKISH.match(doc.line_text(line - 1)):
+def _fixable(doc: Document, tokens: list[Token], i: int, items: list[_Item]) -> bool:
+    """Escaping gives the same paragraphs without the list (no merging, no new heading).
+
+    Each item must be one paragraph or a single line (``2020. 01. 28`` is a list in a list;
+    escaped, it is one line of text), and blank lines must separate the items.
+    """
+    for item in items:
+        if item.marker is None:
+            return False
+        if not item.single_paragraph and item.end_line - item.first_line != 1:
+            return False
+    for previous, item in itertools.pairwise(items):
+        if item.first_line <= previous.end_line:
             return False  # escaped, it would continue the previous item's paragraph
-    first_line = (tokens[i].map or (0, 0))[0]
+    first_line = items[0].first_line
     after_paragraph = i > 0 and tokens[i - 1].type == "paragraph_close"
     if after_paragraph and (first_line == 0 or not _BLANKISH.match(doc.line_text(first_line - 1))):
         return False  # the escaped line would continue that paragraph
-    last = next(t for t in reversed(tokens[i:close]) if t.type == "paragraph_open")
-    after = (last.map or (0, 0))[1]
+    after = items[-1].end_line
     return not (after < doc.line_count and _UNDERLINE.match(doc.line_text(after)))

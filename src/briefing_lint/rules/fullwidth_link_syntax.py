@@ -43,7 +43,9 @@ class FullwidthLinkSyntax(Rule):
         marks = "".join(content[p] for p in positions)
         if all(c in "[]()" for c in marks):
             return None  # ASCII only: a link markdown-it refused for another reason
-        if not _in_plain_text(block, positions):
+        escaped = content[max(0, opening - 2) : opening - 1] == "\\"
+        image = opening >= 1 and content[opening - 1] == "!" and not escaped
+        if not _in_plain_text(block, positions, image):
             return None
         inner = content[paren + 1 : end]
         chars = "brackets" if ("［" in marks or "］" in marks) else "parentheses"
@@ -54,7 +56,7 @@ class FullwidthLinkSyntax(Rule):
         fix = None
         applicability = ctx.fix_applicability()
         if applicability is not None and _SINGLE_URL.fullmatch(inner.strip(" \t")):
-            fixed = "[" + content[opening + 1 : close] + "](" + inner + ")"
+            fixed = "!" * image + "[" + content[opening + 1 : close] + "](" + inner + ")"
             if _parses_as_link(fixed):
                 edits = _edits(block, opening, close, paren, end)
                 fix = Fix(edits, applicability, ctx.message("fix_title"))
@@ -95,8 +97,9 @@ def _opening_bracket(content: str, close: int) -> int:
     return -1
 
 
-def _in_plain_text(block: InlineBlock, positions: tuple[int, ...]) -> bool:
-    """Every structural character sits in a text token outside links (not code or HTML)."""
+def _in_plain_text(block: InlineBlock, positions: tuple[int, ...], image: bool) -> bool:
+    """Every structural character sits in a text token (not code or HTML), outside links
+    unless it is an image (``[![徽章]（https://…）](https://…)`` is a fine image once fixed)."""
     ranges: list[tuple[int, int]] = []
     depth = 0
     for i, token in enumerate(block.children):
@@ -104,14 +107,17 @@ def _in_plain_text(block: InlineBlock, positions: tuple[int, ...]) -> bool:
             depth += 1
         elif token.type == "link_close":
             depth -= 1
-        elif token.type == "text" and depth == 0:
+        elif token.type == "text" and (depth == 0 or image):
             ranges.append(block.recorded[i].meta["pos"])
     return all(any(a <= p < b for a, b in ranges) for p in positions)
 
 
 def _parses_as_link(snippet: str) -> bool:
+    """The fixed text is one link (or one image) and nothing else."""
     tokens = parser.markdown().parseInline(snippet, {})
-    children = tokens[0].children or [] if tokens else []
+    children = (tokens[0].children or []) if tokens else []
+    if snippet.startswith("!"):
+        return len(children) == 1 and children[0].type == "image"
     return (
         len(children) >= 2
         and children[0].type == "link_open"
