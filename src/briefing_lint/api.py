@@ -47,8 +47,15 @@ def fix_text(
     rules = active_rules(cfg, path)
 
     def lint(current: str) -> list[Diagnostic]:
-        doc = Document(current, path)
-        guard.remember(current, doc.tokens, doc.env)  # the guard reuses this parse
+        # Offsets must be into ``current``: Document drops one leading BOM, so a text that
+        # still starts with one (a file with two) gets an extra one to drop.
+        source = BOM + current if current.startswith(BOM) else current
+        # One parse per text: the guard's parse of a fixed text is the next lint's, and the
+        # linter's parse is the guard's "before".
+        hit = guard.cached(current)
+        doc = Document(source, path, parsed=None if hit is None else (hit.tokens, hit.env))
+        if hit is None:
+            guard.remember(current, doc.tokens, doc.env)
         return lint_document(doc, cfg, rules)
 
     try:

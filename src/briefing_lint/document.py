@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 from markdown_it.common.utils import normalizeReference
 from markdown_it.helpers import parseLinkDestination, parseLinkLabel, parseLinkTitle
@@ -389,7 +389,14 @@ class TextNode:
 class Document:
     """One file: original text, line table, one parse, lazy exact spans."""
 
-    def __init__(self, text: str, path: str | None = None) -> None:
+    def __init__(
+        self,
+        text: str,
+        path: str | None = None,
+        *,
+        parsed: tuple[list[Token], dict[str, Any]] | None = None,
+    ) -> None:
+        """``parsed``: tokens and env of this same text parsed before (the fixer's guard)."""
         self.path = path
         self.source, self.bom = split_bom(text)
         self.lines = LineIndex(self.source)
@@ -399,7 +406,7 @@ class Document:
             self.normalized = _NEWLINE.sub("\n", self.source)
         else:
             self.normalized = self.source
-        self.tokens, self.env = parser.parse(self.normalized)
+        self.tokens, self.env = parsed if parsed is not None else parser.parse(self.normalized)
 
     # -- lines and positions ------------------------------------------------------------
 

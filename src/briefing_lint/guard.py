@@ -119,6 +119,11 @@ def parsed(text: str) -> _Parsed:
     return hit
 
 
+def cached(text: str) -> _Parsed | None:
+    """The cached parse of ``text``, if there is one."""
+    return _CACHE.get(text)
+
+
 def remember(text: str, tokens: list[Token], env: dict[str, Any]) -> _Parsed:
     """Record a parse done elsewhere (the linter's), so the guard does not parse it again."""
     if len(_CACHE) >= _CACHE_SIZE:
@@ -174,7 +179,9 @@ def check_verbatim(old: _Parsed, new: _Parsed, edits: Sequence[Edit]) -> list[st
         if hit is not None:
             what = _verbatim_name(token)
             line = old.lines.line_of(hit.span.start) + 1
-            reasons.append(f"an edit changes the {what} at line {line}")
+            assert token.map is not None
+            lines = f"{token.map[0] + 1}-{token.map[1]}"
+            reasons.append(f"an edit at line {line} changes the {what} at lines {lines}")
             return reasons
     before = [(t.type, t.info, t.markup, t.content) for t in old.verbatim]
     after = [(t.type, t.info, t.markup, t.content) for t in new.verbatim]
