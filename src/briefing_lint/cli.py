@@ -101,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cfg.add_argument("path", nargs="?", default=".", help="file or folder (default: .)")
     cfg.add_argument("--config", type=Path, help="use this config file")
+    _add_format_parser(sub)
     return parser
 
 
@@ -122,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_rule(args.code, sys.stdout)
         if args.command == "config":
             return cmd_config(args, sys.stdout)
+        if args.command == "format":
+            return cmd_format(args, sys.stdout)
         return cmd_check(args, sys.stdout)
     except UsageError as exc:
         print(f"briefing-lint: error: {exc}", file=sys.stderr)
@@ -394,6 +397,110 @@ def cmd_config(args: argparse.Namespace, out: TextIO) -> int:
     out.write(f"# config file: {cfg.source or '(none: defaults)'}\n")
     out.write(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
     return EXIT_OK
+
+
+def _add_format_parser(sub: Any) -> None:
+    fmt = sub.add_parser(
+        "format", help="apply safe fixes, then normalise with mdformat (briefing conventions kept)"
+    )
+    fmt.add_argument("paths", nargs="*", help="files or folders (default: .); - reads stdin")
+    fmt.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 when a file would change"
+    )
+    fmt.add_argument(
+        "--diff", action="store_true", help="print what would change as a diff; write nothing"
+    )
+    _add_selection(fmt)
+    fmt.add_argument("--stdin-filename", help="path to use for stdin (config lookup, messages)")
+    fmt.add_argument(
+        "--force-exclude", action="store_true", help="apply exclude to paths given explicitly"
+    )
+    fmt.add_argument("--quiet", "-q", action="store_true", help="no summary line")
+
+
+def cmd_format(args: argparse.Namespace, out: TextIO) -> int:
+    """Fix and format files. 0 done / nothing to do; 1 (--check/--diff) something would
+    change; 2 input or config error; 3 a file refused by the HTML check or the structure guard.
+    """
+    from .config import ConfigError
+    from .files import FileOutcome, InputError, discover, read_text, write_atomic
+    from .formatter import format_text
+
+    resolver = _resolver(args)
+    paths = [Path(p) for p in (args.paths or ["."])]
+    stdin = paths == [Path("-")]
+    dry = args.check or args.diff
+    exit_code = EXIT_OK
+    counts = {"changed": 0, "unchanged": 0, "refused": 0}
+
+    def err(message: str) -> None:
+        print(f"briefing-lint: {message}", file=sys.stderr)
+
+    def one(path: Path, text: str, name: str | None) -> None:
+        nonlocal exit_code
+        try:
+            result = format_text(text, resolver.for_path(path if name else None), name)
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from None
+        for reason in result.refused_fixes:
+            err(f"warning: {path}: fix refused by the structure guard: {reason}")
+        if result.refused:
+            for reason in result.refused:
+                err(f"error: {path}: not formatted, left unchanged: {reason}")
+            counts["refused"] += 1
+            exit_code = max(exit_code, EXIT_INTERNAL)
+            return
+        if stdin and not dry:
+            sys.stdout.write(result.text)
+        if not result.changed:
+            counts["unchanged"] += 1
+            return
+        counts["changed"] += 1
+        if dry:
+            exit_code = max(exit_code, EXIT_FAIL)
+            if args.diff:
+                _print_diff([FileOutcome(path, text=text, fixed_text=result.text)], out)
+            else:
+                out.write(f"Would reformat: {path}\n")
+        elif not stdin:
+            try:
+                write_atomic(path, result.text)
+            except OSError as exc:
+                err(f"error: {path}: cannot write: {exc}")
+                exit_code = max(exit_code, EXIT_USAGE)
+
+    if stdin:
+        name = args.stdin_filename
+        one(Path(name or "-"), sys.stdin.read(), name)
+    else:
+        for p in paths:
+            if not p.exists() and not p.is_symlink():
+                err(f"error: {p}: no such file or directory")
+                exit_code = max(exit_code, EXIT_USAGE)
+        present = [p for p in paths if p.exists() or p.is_symlink()]
+        try:
+            files = list(discover(present, resolver, force_exclude=args.force_exclude))
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from None
+        for path in files:
+            if path.suffix.lower() == ".mdx":  # JSX and expressions are not CommonMark
+                if path in present:
+                    err(f"warning: {path}: MDX files are not formatted")
+                continue
+            try:
+                text = read_text(path)
+            except InputError as exc:
+                err(f"error: {exc}")
+                exit_code = max(exit_code, EXIT_USAGE)
+                continue
+            one(path, text, str(path))
+    if not args.quiet:
+        verb = "would be reformatted" if dry else "reformatted"
+        summary = f"{counts['changed']} file(s) {verb}, {counts['unchanged']} left unchanged"
+        if counts["refused"]:
+            summary += f", {counts['refused']} refused"
+        print(summary, file=sys.stderr)
+    return exit_code
 
 
 if __name__ == "__main__":  # pragma: no cover

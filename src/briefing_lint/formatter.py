@@ -1,0 +1,188 @@
+"""``briefing-lint format``: safe fixes, then mdformat, then two checks before anything is written.
+
+1. briefing-lint's safe fixes are applied (the config decides which rules run, as for
+   ``check --fix``; unsafe fixes never run here).
+2. The result is normalised by mdformat with the ``briefing`` extension
+   (:mod:`briefing_lint.mdformat_plugin`: GFM tables, strikethrough and bare URLs, front
+   matter, and the briefing conventions kept as written). The extension's own fix pass is
+   switched off: step 1 already did what the config asks.
+3. The formatted text must render to the same HTML as the fixed text (mdformat's own
+   check, ``format.validate``) and keep its block structure, code blocks and front matter
+   (:func:`briefing_lint.guard.compare_structure`, always). Otherwise the file is refused
+   and left as it was.
+
+A BOM is kept, and line endings follow ``format.end_of_line``: ``keep`` (default: the
+file's dominant ending), ``lf`` or ``crlf``. Options come from the config file's ``format``
+table: ``wrap`` (``keep`` | ``no`` | a width), ``number`` (renumber ordered lists
+1, 2, 3...), ``end_of_line`` and ``validate``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .config import Config, ConfigError
+from .document import BOM, split_bom
+
+EXTENSIONS = ("briefing",)
+#: Fix-then-format rounds before giving up (one or two are the norm).
+MAX_ROUNDS = 4
+
+_DEFAULTS: Mapping[str, Any] = {
+    "wrap": "keep",
+    "number": False,
+    "end_of_line": "keep",
+    "validate": True,
+}
+
+
+@dataclass(frozen=True)
+class FormatResult:
+    """The outcome for one text: the new text, or the original and why it was refused."""
+
+    text: str
+    original: str
+    #: Why the text was not formatted (empty when it was); ``text`` is then the original.
+    refused: tuple[str, ...] = ()
+    #: Number of briefing-lint fixes applied before formatting.
+    fixes: int = 0
+    #: Fixes the structure guard refused (the rest of the file was still formatted).
+    refused_fixes: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original
+
+
+def format_options(config: Config) -> dict[str, Any]:
+    """The ``format`` table of ``config``, validated and completed with defaults."""
+    values = {**_DEFAULTS, **config.format}
+    source = str(config.provenance.get("format") or config.source or "<config>")
+    wrap = values["wrap"]
+    if not (
+        (isinstance(wrap, int) and not isinstance(wrap, bool) and wrap > 1)
+        or wrap in ("keep", "no")
+    ):
+        raise ConfigError(source, "format.wrap", f"expected keep, no or a width > 1, got {wrap!r}")
+    for key in ("number", "validate"):
+        if not isinstance(values[key], bool):
+            raise ConfigError(source, f"format.{key}", "expected true or false")
+    if values["end_of_line"] not in ("keep", "lf", "crlf"):
+        raise ConfigError(
+            source,
+            "format.end_of_line",
+            f"expected keep, lf or crlf, got {values['end_of_line']!r}",
+        )
+    return values
+
+
+def mdformat_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Options for ``mdformat.text``: the extension's own fix pass is off (fixes ran already)."""
+    return {
+        "wrap": options["wrap"],
+        "number": options["number"],
+        "plugin": {"briefing": {"clean_urls": False, "trim_link_text": False}},
+    }
+
+
+def format_text(
+    text: str, config: Config | dict[str, object] | None = None, path: str | None = None
+) -> FormatResult:
+    """Fix and format ``text`` (BOM and line endings kept); never raises for bad Markdown."""
+    from .api import _config, fix_text
+    from .guard import compare_structure
+
+    cfg = _config(config)
+    options = format_options(cfg)
+    body, bom = split_bom(text)
+    newline = _newline(body, options["end_of_line"])
+
+    safe = replace(cfg, unsafe_fixes=False)
+    md_options = mdformat_options(options)
+    current = body
+    applied = 0
+    refused_fixes: list[str] = []
+    # Fix, format; formatting can expose something a fix handles (an escape that ends what
+    # looked like emphasis), so repeat until the fixes find nothing: a second run is a no-op.
+    for round_no in range(MAX_ROUNDS):
+        fixed = fix_text(current, safe, path)
+        refused_fixes.extend(r for r in fixed.refused if r not in refused_fixes)
+        if not fixed.converged:
+            rules = ", ".join(fixed.failing_rules)
+            return FormatResult(text, text, (f"fixes did not settle (rules: {rules})",))
+        applied += len(fixed.applied)
+        if round_no and not fixed.applied:
+            break
+        source = _lf(fixed.text)
+        try:
+            formatted = _mdformat(source, md_options, path)
+        except Exception as exc:  # an mdformat or plugin bug: refuse, never crash the run
+            reason = f"mdformat failed: {type(exc).__name__}: {exc}"
+            return FormatResult(text, text, (reason,))
+        reasons: list[str] = []
+        if options["validate"]:
+            why = html_difference(source, formatted, md_options)
+            if why:
+                reasons.append(f"formatting would change the rendered HTML ({why})")
+        reasons.extend(f"structure guard: {r}" for r in compare_structure(source, formatted))
+        if reasons:
+            return FormatResult(text, text, tuple(reasons))
+        current = formatted
+    else:
+        return FormatResult(text, text, ("fixing and formatting did not settle",))
+
+    out = current.replace("\n", newline) if newline != "\n" else current
+    return FormatResult((BOM if bom else "") + out, text, (), applied, tuple(refused_fixes))
+
+
+def _mdformat(text: str, options: Mapping[str, Any], path: str | None) -> str:
+    import mdformat
+
+    _register()
+    return str(mdformat.text(text, options=options, extensions=EXTENSIONS, _filename=path or ""))
+
+
+def _register() -> None:
+    """Make ``briefing`` known to mdformat even when the package's entry point is not."""
+    import mdformat.plugins
+
+    from . import mdformat_plugin
+
+    extensions = mdformat.plugins.PARSER_EXTENSIONS
+    if "briefing" not in extensions and isinstance(extensions, dict):
+        extensions["briefing"] = mdformat_plugin
+
+
+def html_difference(before: str, after: str, options: Mapping[str, Any]) -> str:
+    """Empty when mdformat's equivalence check passes; else where the HTML first differs."""
+    from markdown_it.renderer import RendererHTML
+    from mdformat._util import build_mdit, is_md_equal
+
+    _register()
+    if is_md_equal(before, after, options=options, extensions=EXTENSIONS):
+        return ""
+    mdit = build_mdit(RendererHTML, mdformat_opts=options, extensions=EXTENSIONS)
+    old = re.sub(r"\s+", " ", mdit.render(before))
+    new = re.sub(r"\s+", " ", mdit.render(after))
+    pairs = enumerate(zip(old, new, strict=False))
+    i = next((k for k, (a, b) in pairs if a != b), min(len(old), len(new)))
+    return f"{old[max(0, i - 30) : i + 30]!r} became {new[max(0, i - 30) : i + 30]!r}"
+
+
+def _lf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _newline(text: str, setting: str) -> str:
+    if setting == "lf":
+        return "\n"
+    if setting == "crlf":
+        return "\r\n"
+    crlf = text.count("\r\n")
+    lf = text.count("\n") - crlf
+    cr = text.count("\r") - crlf
+    best = max(("\n", lf), ("\r\n", crlf), ("\r", cr), key=lambda item: item[1])
+    return best[0] if best[1] else "\n"
