@@ -12,7 +12,7 @@ import functools
 import html
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import unquote
 
@@ -66,14 +66,17 @@ class HostPattern:
             return cls(text, suffix=host[1:], path_prefix=prefix)
         return cls(text, exact=host, path_prefix=prefix)
 
-    def matches(self, host: str, path: str = "") -> bool:
+    def matches_host(self, host: str) -> bool:
         if self.regex is not None:
-            ok = self.regex.search(host) is not None
-        elif self.suffix:
-            ok = host == self.suffix or host.endswith("." + self.suffix)
-        else:
-            ok = host == self.exact
-        return ok and (not self.path_prefix or path.startswith(self.path_prefix))
+            return self.regex.search(host) is not None
+        if self.suffix:
+            return host == self.suffix or host.endswith("." + self.suffix)
+        return host == self.exact
+
+    def matches(self, host: str, path: str = "") -> bool:
+        if not self.matches_host(host):
+            return False
+        return not self.path_prefix or path.startswith(self.path_prefix)
 
 
 @dataclass(frozen=True)
@@ -257,6 +260,19 @@ class _Settings:
     alt_missing: Severity | None
     alt_default: Severity | None
     no_referrer_doc: bool
+    #: host -> the policies (audience applied) whose host pattern matches it
+    by_host: dict[str, tuple[HostPolicy, ...]] = field(default_factory=dict)
+
+    def candidates(self, host: str) -> tuple[HostPolicy, ...]:
+        found = self.by_host.get(host)
+        if found is None:
+            found = tuple(
+                p
+                for p in self.policies
+                if p.applies_to(self.audience) and p.pattern.matches_host(host)
+            )
+            self.by_host[host] = found
+        return found
 
 
 def _alt_severity(value: Any) -> Severity | None:
@@ -368,8 +384,8 @@ class ImageHosts(Rule):
         yield from self._check_alt(ctx, settings, link)
 
     def _policy(self, settings: _Settings, url: _Url) -> HostPolicy | None:
-        for policy in settings.policies:
-            if not policy.applies_to(settings.audience) or not policy.matches(url):
+        for policy in settings.candidates(url.host):
+            if not policy.matches(url):
                 continue
             if policy.status == "ok" or settings.target in policy.ok_on:
                 return None
@@ -546,6 +562,13 @@ def _image_span(link: Link) -> Span:
     is known without re-tokenizing the block (most briefing images stand alone)."""
     block = link.block
     if link.kind != "html" and block is not None and len(block.children) == 1:
+        first, end = block.map
+        if end - first == 1:  # one line: find it there without mapping the block
+            doc = block.doc
+            column = doc.line_text(first).find(block.content)
+            if column >= 0:
+                start = doc.line_start(first) + column
+                return Span(start, start + len(block.content))
         return block.span
     return link.span
 
