@@ -34,7 +34,7 @@ from markdown_it.token import Token
 
 from . import parser
 from .diagnostics import Diagnostic, Edit, Span
-from .document import LineIndex
+from .document import LineIndex, split_bom
 from .ruledata import RuleDataError, RuleMeta, load_meta
 
 _VERBATIM = frozenset({"fence", "code_block", "front_matter"})
@@ -331,8 +331,9 @@ def compare_structure(before: str, after: str, *, allow_structure: bool = False)
     """Reasons ``after`` is not structurally ``before`` (empty when it is).
 
     Compares code blocks, front matter and, unless ``allow_structure``, the block structure.
+    A leading BOM is not part of the text, as for :class:`~briefing_lint.document.Document`.
     """
-    old, new = parsed(before), parsed(after)
+    old, new = parsed(split_bom(before)[0]), parsed(split_bom(after)[0])
     reasons = check_verbatim(old, new, ())
     if not allow_structure:
         reasons += check_shape(old, new)
