@@ -133,6 +133,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # pragma: no cover
         return EXIT_OK
+    except Exception:  # a bug: exit 3, not 1 ("problems found"), and show where it happened
+        import traceback
+
+        traceback.print_exc()
+        print("briefing-lint: internal error (the traceback above says where)", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:

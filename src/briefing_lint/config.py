@@ -50,6 +50,10 @@ class ConfigError(Exception):
         self.key = key
         self.problem = problem
 
+    def __reduce__(self) -> tuple[type[ConfigError], tuple[str, str, str]]:
+        # Raised in a worker process, it must survive the trip back (pickling).
+        return (ConfigError, (self.source, self.key, self.problem))
+
 
 def _norm_key(key: object) -> str:
     return str(key).strip().replace("-", "_")
