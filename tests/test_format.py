@@ -293,3 +293,74 @@ def test_mdformat_cli_with_the_extension(tmp_path: Path) -> None:
     g.write_text("[ a ](https://example.org/?utm_source=x)\n", encoding="utf-8")
     subprocess.run([*cmd, "--briefing-no-clean-urls", str(g)], cwd=tmp_path, env=env, check=True)
     assert g.read_text(encoding="utf-8") == "[a](https://example.org/?utm_source=x)\n"
+
+
+# -- corpus sweep -------------------------------------------------------------------------------
+
+CORPUS = os.environ.get("BRIEFING_LINT_CORPUS", "")
+
+
+def sweep_one(path: str) -> dict[str, object]:
+    """Format one file twice; never raises (an exception is recorded)."""
+    import traceback
+
+    from briefing_lint.files import InputError, read_text
+
+    out: dict[str, object] = {"path": path}
+    try:
+        text = read_text(Path(path))
+    except InputError as exc:
+        out["input_error"] = str(exc)
+        return out
+    try:
+        first = format_text(text, None, path)
+        out["refused"] = list(first.refused)
+        out["changed"] = first.changed
+        if not first.refused:
+            second = format_text(first.text, None, path)
+            out["second_changed"] = second.text != first.text or bool(second.refused)
+            fixed = fix_text(text, None, path)
+            if first.fixes == len(fixed.applied):  # no later round fixed anything else
+                out["dests_kept"] = _destinations(fixed.text) == _destinations(first.text)
+    except Exception:
+        out["error"] = traceback.format_exc(limit=8)
+    return out
+
+
+@pytest.mark.skipif(not CORPUS, reason="BRIEFING_LINT_CORPUS is not set (no corpus to sweep)")
+def test_format_corpus_sweep() -> None:
+    """Every file: no exception, idempotent, destinations kept; refusals are rare and named."""
+    import json
+    from concurrent.futures import ProcessPoolExecutor
+
+    root = Path(CORPUS)
+    names = sorted(
+        str(p) for p in root.rglob("*") if p.is_file() and p.suffix.lower() in (".md", ".markdown")
+    )
+    assert names, f"no Markdown files under {root}"
+    names.sort(key=lambda n: -os.path.getsize(n))
+    with ProcessPoolExecutor(max_workers=max(1, min(os.cpu_count() or 1, 8))) as pool:
+        results = sorted(pool.map(sweep_one, names, chunksize=4), key=lambda r: str(r["path"]))
+    refused = [f"{r['path']}: {why}" for r in results for why in list(r.get("refused") or [])]
+    figures = {
+        "files": len(results),
+        "formatted": sum(1 for r in results if r.get("changed") and not r.get("refused")),
+        "unchanged": sum(1 for r in results if r.get("changed") is False and not r.get("refused")),
+        "refused": sum(1 for r in results if r.get("refused")),
+        "second_run_changed": sum(1 for r in results if r.get("second_changed")),
+        "destinations_changed": sum(1 for r in results if r.get("dests_kept") is False),
+        "exceptions": sum(1 for r in results if r.get("error")),
+        "input_errors": sum(1 for r in results if r.get("input_error")),
+    }
+    report = os.environ.get("BRIEFING_LINT_FORMAT_SWEEP_REPORT")
+    if report:
+        Path(report).write_text(
+            json.dumps({"figures": figures, "refused": refused}, ensure_ascii=False, indent=1),
+            encoding="utf-8",
+        )
+    print(f"\nformat sweep: {figures}\n" + "\n".join(refused[:20]))
+    errors = [f"{r['path']}:\n{r['error']}" for r in results if r.get("error")]
+    assert not errors, "exceptions:\n" + "\n".join(errors[:5])
+    assert not [r["path"] for r in results if r.get("second_changed")]
+    assert not [r["path"] for r in results if r.get("dests_kept") is False]
+    assert len(refused) <= max(2, len(results) // 100), "\n".join(refused[:20])

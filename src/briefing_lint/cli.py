@@ -1,4 +1,4 @@
-"""Command line: ``briefing-lint [check] PATHS``, ``rules``, ``rule``, ``config``.
+"""Command line: ``briefing-lint [check] PATHS``, ``rules``, ``rule``, ``config``, ``format``.
 
 Exit codes: 0 nothing at or above ``--fail-on`` remains; 1 something does; 2 usage, config
 or input error (stderr names the file and the key); 3 internal error, non-convergence or a

@@ -14,19 +14,22 @@ and cleans it while it formats:
   when unused; reference links keep their form (``[t][label]``, ``[t][]``, ``[t]``);
 * ordered lists keep their numbers (mdformat's ``--number`` still renumbers them);
 * ``[TOC]`` markers, front matter, fences (marker and info string) and indented code blocks
-  are kept verbatim, and HTML
-  blocks or definitions on consecutive lines stay on consecutive lines.
+  are kept verbatim, and HTML blocks or definitions on consecutive lines stay on consecutive
+  lines.
 
 GitHub tables, strikethrough and bare URLs come from mdformat-gfm, which this extension
 switches on. Front matter is parsed here and kept verbatim (mdformat-frontmatter would
-re-dump the YAML). Options (``[plugin.briefing]`` in ``.mdformat.toml``): ``clean_urls`` and
-``trim_link_text`` (default true) switch the fix pass off per rule.
+re-dump the YAML; with both enabled mdformat warns of the conflict and the text stays
+verbatim). Options (``[plugin.briefing]`` in ``.mdformat.toml``, or the
+``--briefing-no-*`` flags): ``clean_urls`` and ``trim_link_text`` (default true) switch the
+fix pass off per rule; the rules also follow the briefing-lint config nearest to the file.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -116,7 +119,9 @@ def _enable_gfm(mdit: MarkdownIt) -> None:
         return
     enabled = mdit.options["parser_extension"]
     if gfm not in enabled:
-        enabled.append(gfm)
+        # Before this extension, so that our postprocessors run after mdformat-gfm's.
+        me = sys.modules[__name__]
+        enabled.insert(enabled.index(me) if me in enabled else len(enabled), gfm)
         gfm.update_mdit(mdit)
 
 
@@ -225,7 +230,9 @@ def _record_target(
     if src[label_end + 1 : label_end + 2] == "(" and src[end - 1] == ")":
         pos = _skip_space(src, label_end + 2, end)
         dest = parseLinkDestination(src, pos, end)
-        if not dest.ok:
+        if not dest.ok:  # "[text]()": an empty destination
+            if pos == end - 1:
+                meta[_DEST] = ""
             return
         meta[_DEST] = src[pos : dest.pos]
         pos = _skip_space(src, dest.pos, end)
@@ -471,6 +478,63 @@ def _keep_toc(text: str, node: RenderTreeNode, context: RenderContext) -> str:
     return raw if _TOC.fullmatch(raw) else text
 
 
+def _keep_bare_urls(text: str, node: RenderTreeNode, context: RenderContext) -> str:
+    """Bare URLs in plain text are written as they were read, without added escapes.
+
+    GitHub links ``详见https://example.org/a*b`` (cmark-gfm needs no space before a scheme
+    URL); mdformat-gfm does not, so it would escape the ``*`` and GitHub would link a URL
+    with a backslash in it. Each URL's characters are matched in mdformat's output (where
+    only backslashes were added) and replaced by the source text of that URL.
+    """
+    content = node.content
+    if "://" not in content and "www." not in content.lower():
+        return text
+    from .autolink import find_bare_urls
+
+    spans = find_bare_urls(content)
+    if not spans or _ancestor(node, ("link", "image")) is not None:
+        return text
+    inline = _ancestor(node, ("inline",))
+    source = inline.content if inline is not None else ""
+    parts: list[str] = []
+    pos = src_pos = 0
+    for start, end in spans:
+        pattern = _escaped(content[start:end])
+        found = pattern.search(text, pos)
+        if found is None:
+            return text
+        written = content[start:end]
+        in_source = pattern.search(source, src_pos)
+        if in_source is not None:
+            written, src_pos = in_source.group(0), in_source.end()
+        parts += [text[pos : found.start()], written]
+        pos = found.end()
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _escaped(url: str) -> re.Pattern[str]:
+    """``url`` as Markdown may write it: any ASCII punctuation backslash-escaped."""
+    out = []
+    for ch in url:
+        if ch == "&":
+            out.append(r"(?:&amp;|\\?&)")
+        elif ch.isascii() and not ch.isalnum():
+            out.append(r"\\?" + re.escape(ch))
+        else:
+            out.append(re.escape(ch))
+    return re.compile("".join(out))
+
+
+def _ancestor(node: RenderTreeNode, types: tuple[str, ...]) -> RenderTreeNode | None:
+    current = node.parent
+    while current is not None:
+        if current.type in types:
+            return current
+        current = current.parent
+    return None
+
+
 RENDERERS: Mapping[str, Render] = {
     "root": _root,
     "link": _link,
@@ -482,6 +546,7 @@ RENDERERS: Mapping[str, Render] = {
     "ordered_list": _ordered_list,
 }
 POSTPROCESSORS: Mapping[str, Postprocess] = {
+    "text": _keep_bare_urls,
     "paragraph": _keep_toc,
     "front_matter": _keep_front_matter,
 }
