@@ -156,7 +156,10 @@ def test_selector_forces_a_shape_and_results_are_cached() -> None:
 
 
 def test_items_in_code_and_tables_do_not_count() -> None:
-    text = "```\n1、[甲](https://example.org/a)\n```\n\n| [乙](https://example.org/b) | x |\n|---|---|\n"
+    text = (
+        "```\n1、[甲](https://example.org/a)\n```\n\n"
+        "| [乙](https://example.org/b) | x |\n|---|---|\n"
+    )
     assert len(items(Document(text))) == 0
 
 
@@ -181,6 +184,7 @@ def test_canonical_link_equal(a: str, b: str) -> None:
     [
         ("https://example.org/v?id=1", "https://example.org/v?id=2"),
         ("https://example.org/Path", "https://example.org/path"),
+        ("https://example.org/jobs/#berlin-a", "https://example.org/jobs/#berlin-b"),
         (
             "https://mp.weixin.qq.com/s?__biz=MzA5==&mid=1&idx=1",
             "https://mp.weixin.qq.com/s?__biz=MzA5==&mid=1&idx=2",

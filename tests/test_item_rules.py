@@ -48,9 +48,10 @@ def test_check_run_names_the_other_file_and_line() -> None:
         ("issue-1.md", "same link as issue-2.md:5"),
         ("issue-2.md", "same link as issue-1.md:3"),
     ]
-    path, diag = out[1]
+    _, diag = out[1]
     assert diag.severity is Severity.WARNING and diag.kind == "cross-file"
-    assert b[diag.span.start : diag.span.end] == "[乙again](http://example.org/b)"
+    # Cross-file findings point at the item's line (facts stay cheap: no inline spans).
+    assert b[diag.span.start : diag.span.end] == "2、[乙again](http://example.org/b)"
 
 
 def test_check_run_counts_further_files_and_facts_pickle() -> None:
@@ -58,9 +59,22 @@ def test_check_run_counts_further_files_and_facts_pickle() -> None:
 
     text = "1、[甲](https://example.org/a)\n"
     facts = {f"f{i}.md": pickle.loads(pickle.dumps(_facts(text, f"f{i}.md"))) for i in range(3)}
-    out = list(DuplicateItem().check_run(facts, DuplicateItem.meta().defaults()))
+    options = {**DuplicateItem.meta().defaults(), "recurring_files": 0}
+    out = list(DuplicateItem().check_run(facts, options))
     assert len(out) == 3
     assert out[0][1].message == "same link as f1.md:1 (and 1 more files)"
+    # In three files or more a link is a recurring one (sponsor, column): not reported.
+    assert list(DuplicateItem().check_run(facts, DuplicateItem.meta().defaults())) == []
+
+
+def test_calendar_entries_may_share_a_link() -> None:
+    text = (
+        "- [Sep 13. Team meeting](https://example.org/channel)\n"
+        "- [Sep 20. Team meeting](https://example.org/channel)\n"
+        "- [甲](https://example.org/a)\n- [甲 again](https://example.org/a)\n"
+    )
+    diags = lint_text(text, {"select": ["BL006"]})
+    assert [d.message for d in diags] == ["same link as the item on line 3"]
 
 
 def test_check_run_can_be_switched_off() -> None:

@@ -19,7 +19,8 @@ Item shapes
     A paragraph that starts with a number marker followed by a link:
     ``1、[标题](url)（英文）``, ``1\\. [标题](url)``, ``（1）[标题](url)``, ``[1. 标题](url)``.
 ``list-item``
-    A list item whose first inline is a link: ``- [标题](url) - 说明``, ``1. [标题](url)``.
+    A top-level list item whose first inline is a link: ``- [标题](url) - 说明``,
+    ``1. [标题](url)``. Nested list items belong to the body of the item they are in.
 
 Which shapes count when several appear in one file (``items: auto``, the default):
 numbered shapes win over plain lists. If the file has heading items or numbered-paragraph
@@ -45,6 +46,8 @@ item or the next heading of the same or a higher level, whichever comes first.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -82,10 +85,6 @@ _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("circled", re.compile(r"(?P<n>[\u2460-\u2473])")),
     ("bare_padded", re.compile(rf"(?P<n>\d{{2}})[ \t]+(?=[^\s{_UNIT_AFTER}])")),
 )
-
-#: What a marker may be followed by: end of text, whitespace, or the title itself (never a
-#: digit or a decimal point, which would make it a version or a count).
-_AFTER_MARKER = re.compile(r"(?![\d.])")
 
 
 def cn_to_int(text: str) -> int | None:
@@ -157,6 +156,13 @@ class MarkerMatch:
     rest: int  # start of what follows, after whitespace
 
 
+#: Marker styles that number the same level; other families (``（1）`` under ``4、其他``,
+#: ``一、`` sections) are separate sequences.
+STYLE_FAMILY = {"dot": "arabic", "dunhao": "arabic", "no": "arabic", "bare_padded": "arabic",
+                "paren_r": "paren_r", "paren_both": "paren", "cn_dunhao": "cn",
+                "circled": "circled", "list": "list"}  # fmt: skip
+
+
 def match_marker(text: str, pos: int = 0) -> MarkerMatch | None:
     """The number marker at ``text[pos:]``, if any (see the module docstring for guards)."""
     for style, pattern in _MARKERS:
@@ -174,8 +180,8 @@ def match_marker(text: str, pos: int = 0) -> MarkerMatch | None:
         else:
             value = int(digits)
         end = m.end()
-        if style in ("dot", "paren_r", "dunhao") and not _AFTER_MARKER.match(text, end):
-            continue
+        if style == "dot" and end < len(text) and text[end].isascii() and text[end].isalnum():
+            continue  # "302.AI", "1.x", "3.NET": part of a name
         rest = end
         while rest < len(text) and text[rest] in " \t\u3000":
             rest += 1
@@ -317,6 +323,10 @@ class Briefing:
     candidates: dict[str, int]
     #: Numbered headings that hold items (``## 一、行业动态``), as items of their own.
     sections: list[Item]
+    #: In files whose items are numbered paragraphs: the numbered paragraphs that are not
+    #: items because no link comes first (``1、**标题**（[链接](url)）``, an empty ``1、``).
+    #: They are not news items, but they take part in the numbering (BL003).
+    numbered_text: list[Item] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[Item]:
         return iter(self.items)
@@ -366,6 +376,18 @@ class _Candidate:
     list_end_line: int = 0
 
 
+#: Characters an item's heading/paragraph can start with (marker, link, HTML, emphasis).
+_LEAD_CHARS = frozenset("0123456789（([<*_#N\\" + "零〇一二两三四五六七八九十百千") | frozenset(
+    chr(c) for c in range(0x2460, 0x2474)
+)
+
+
+def _may_lead(content: str) -> bool:
+    """Cheap test before :func:`analyse_lead`: could this block start with a marker or link?"""
+    stripped = content.lstrip(" \t\u3000")
+    return bool(stripped) and stripped[0] in _LEAD_CHARS
+
+
 def _is_skippable(token: Token) -> bool:
     if token.type in _SKIP_LEADING:
         return True
@@ -385,6 +407,12 @@ def plain_text(children: Sequence[Token], start: int = 0, stop: int | None = Non
         elif token.type == "image":
             out.append(token.content)
     return "".join(out)
+
+
+def _any_between(lines: list[int], start: int, end: int) -> bool:
+    """Is any of the sorted ``lines`` strictly between ``start`` and ``end``?"""
+    k = bisect.bisect_right(lines, start)
+    return k < len(lines) and lines[k] < end
 
 
 def link_close_index(children: Sequence[Token], open_index: int) -> int:
@@ -407,8 +435,12 @@ def _next_meaningful(children: Sequence[Token], i: int) -> int:
     return i
 
 
-def analyse_lead(children: Sequence[Token]) -> _Lead:
-    """Number marker and leading link of a heading/paragraph, from its tokens alone."""
+def analyse_lead(children: Sequence[Token], in_link_text: bool = True) -> _Lead:
+    """Number marker and leading link of a heading/paragraph, from its tokens alone.
+
+    ``in_link_text``: also look for the marker inside the leading link's text
+    (``[1. 标题](url)``); never for zero-padding-only markers (``[24 Days of Rust](url)``).
+    """
     i = _next_meaningful(children, 0)
     if i >= len(children):
         return _Lead(None, -1, -1, "")
@@ -431,10 +463,14 @@ def analyse_lead(children: Sequence[Token]) -> _Lead:
         close = link_close_index(children, i)
         k = _next_meaningful(children, i + 1)
         title = plain_text(children, i + 1, close).strip()
-        if k < close and children[k].type == "text":
+        if in_link_text and k < close and children[k].type == "text":
             inner = children[k].content
             marker = match_marker(inner, len(inner) - len(inner.lstrip()))
-            if marker is not None and inner[marker.rest :].strip():
+            if (
+                marker is not None
+                and marker.style != "bare_padded"
+                and inner[marker.rest :].strip()
+            ):
                 rest = (inner[marker.rest :] + plain_text(children, k + 1, close)).strip()
                 return _Lead(marker, k, i, rest)
         return _Lead(None, -1, i, title)
@@ -448,6 +484,8 @@ class _Detector:
         self.headings = doc.headings
         self._heading_by_block = {h.block.index: h for h in self.headings}
         self._heading_lines = [h.block.map[0] for h in self.headings]
+        #: Numbered paragraphs that do not start with a link (``1、标题`` then the link).
+        self.text_numbered: list[_Candidate] = []
 
     # -- candidates --------------------------------------------------------------------
 
@@ -458,6 +496,7 @@ class _Detector:
         paragraphs: list[_Candidate] = []
         lists: list[_Candidate] = []
         tokens = doc.tokens
+        quoted = 0  # inside a blockquote: a numbered list quoted in a description
         list_stack: list[tuple[Token, bool]] = []  # (list_item_open, first paragraph seen)
         for i, token in enumerate(tokens):
             ttype = token.type
@@ -467,10 +506,20 @@ class _Detector:
             if ttype == "list_item_close":
                 list_stack.pop()
                 continue
+            if ttype == "blockquote_open":
+                quoted += 1
+                continue
+            if ttype == "blockquote_close":
+                quoted -= 1
+                continue
             if ttype != "inline":
                 continue
             block = blocks.get(i)
             if block is None:
+                continue
+            if not _may_lead(token.content):
+                if block.kind == "paragraph" and list_stack and not list_stack[-1][1]:
+                    list_stack[-1] = (list_stack[-1][0], True)
                 continue
             if block.kind == "heading":
                 lead = analyse_lead(block.children)
@@ -484,9 +533,9 @@ class _Detector:
                 if list_stack and not list_stack[-1][1]:
                     first_in_item = tokens[i - 2].type == "list_item_open"
                     list_stack[-1] = (list_stack[-1][0], True)
-                if list_stack and not first_in_item:
-                    continue  # later paragraphs of a list item are its body
-                lead = analyse_lead(block.children)
+                if list_stack and (not first_in_item or len(list_stack) > 1):
+                    continue  # later paragraphs and nested lists belong to the item's body
+                lead = analyse_lead(block.children, in_link_text=not first_in_item)
                 if first_in_item:
                     if lead.link_child >= 0:
                         item_token = list_stack[-1][0]
@@ -498,6 +547,8 @@ class _Detector:
                         )
                 elif lead.marker is not None and lead.link_child >= 0:
                     paragraphs.append(_Candidate("paragraph", block, lead))
+                elif lead.marker is not None and lead.marker.style != "bare_padded" and not quoted:
+                    self.text_numbered.append(_Candidate("paragraph", block, lead))
         return headings, paragraphs, lists
 
     # -- choice ------------------------------------------------------------------------
@@ -514,17 +565,21 @@ class _Detector:
         para_lines = [c.block.map[0] for c in para_cands]
         list_lines = [c.block.map[0] for c in list_cands]
         kept: list[_Candidate] = []
-        for cand in heading_cands:
+        for n, cand in enumerate(heading_cands):
             numbered = cand.lead.marker is not None
             if numbered and cand.lead.link_child >= 0:
                 kept.append(cand)
                 continue
             start, end = self._section_range(cand)
-            inner = any(
-                start < c.block.map[0] < end and c.level > cand.level for c in heading_cands
-            ) or any(start < line < end for line in para_lines)
+            inner = _any_between(para_lines, start, end)
+            for later in heading_cands[n + 1 :]:
+                if later.block.map[0] >= end:
+                    break
+                if later.level > cand.level:
+                    inner = True
+                    break
             if not numbered:
-                inner = inner or any(start < line < end for line in list_lines)
+                inner = inner or _any_between(list_lines, start, end)
             if inner:
                 if numbered:
                     section_cands.append(cand)
@@ -569,7 +624,8 @@ class _Detector:
         sections = self._build(section_cands) if chosen else []
         if shape is None or not chosen:
             return Briefing([], None, counts_by_shape, sections)
-        return Briefing(self._build(chosen), shape, counts_by_shape, sections)
+        text_numbered = self._build(self.text_numbered) if shape == "paragraph" else []
+        return Briefing(self._build(chosen), shape, counts_by_shape, sections, text_numbered)
 
     @staticmethod
     def _drop_unpadded_bare(cands: list[_Candidate]) -> list[_Candidate]:
@@ -591,37 +647,63 @@ class _Detector:
     def _section_range(self, cand: _Candidate) -> tuple[int, int]:
         """Lines of a heading's section: up to the next heading of the same or higher level."""
         start = cand.block.map[0]
+        return start, self._end_of_section(start, self.doc.line_count, cand.level)
+
+    @cached_property
+    def _chains(self) -> list[tuple[Heading, ...]]:
+        """``_chains[k]``: the open headings (outermost first) after heading ``k``."""
+        chains: list[tuple[Heading, ...]] = []
+        stack: list[Heading] = []
         for h in self.headings:
-            line = h.block.map[0]
-            if line > start and h.level <= cand.level:
-                return start, line
-        return start, self.doc.line_count
+            # A heading with no text (an image underlined by "-" becomes one) opens no section.
+            if any(t.type in ("text", "code_inline") and t.content.strip()
+                   for t in h.block.children):  # fmt: skip
+                while stack and stack[-1].level >= h.level:
+                    stack.pop()
+                stack.append(h)
+            chains.append(tuple(stack))
+        return chains
 
     def _enclosing(self, line: int, level: int) -> tuple[Heading, ...]:
-        """Headings enclosing ``line`` with a level below ``level`` (0: any), outermost first."""
-        chain: list[Heading] = []
-        for h in self.headings:
-            if h.block.map[0] >= line:
-                break
-            if level and h.level >= level:
-                continue
-            while chain and chain[-1].level >= h.level:
-                chain.pop()
-            chain.append(h)
-        return tuple(chain)
+        """Headings enclosing ``line`` with a level below ``level`` (0: any), outermost first.
 
-    def _build(self, chosen: list[_Candidate]) -> list[Item]:
-        doc = self.doc
-        idx = index(doc)
+        The open-heading stack filtered by level is the stack of the filtered headings,
+        because levels strictly increase along it.
+        """
+        k = bisect.bisect_left(self._heading_lines, line)
+        if k == 0:
+            return ()
+        chain = self._chains[k - 1]
+        if level:
+            chain = tuple(h for h in chain if h.level < level)
+        return chain
+
+    def _end_of_section(self, first: int, end: int, level: int) -> int:
+        """First heading line in ``(first, end)`` with a level <= ``level`` (0: any level)."""
+        lines = self._heading_lines
+        k = bisect.bisect_right(lines, first)
+        while k < len(lines) and lines[k] < end:
+            if not level or self.headings[k].level <= level:
+                return lines[k]
+            k += 1
+        return end
+
+    @cached_property
+    def _links(self) -> tuple[dict[tuple[int, int], Link], list[Link], list[int]]:
+        """Links by (block, child); and in document order with their block indexes."""
         link_at: dict[tuple[int, int], Link] = {}
-        body_links: list[tuple[int, int, int, Link]] = []
-        for found in idx.links:
+        ordered: list[tuple[int, int, int, Link]] = []
+        for n, found in enumerate(index(self.doc).links):
             if found.block is None or found.is_image or found.kind == "html":
                 continue
             link_at.setdefault((found.block.index, found.child), found)
-            start = found.span.start if found.kind == "bare" else 0
-            body_links.append((found.block.index, found.child, start, found))
-        body_links.sort(key=lambda t: (t[0], t[1], t[2]))
+            # Bare URLs of one text node are listed in text order: ``n`` keeps that order.
+            ordered.append((found.block.index, found.child, n, found))
+        ordered.sort(key=lambda t: (t[0], t[1], t[2]))
+        return link_at, [t[3] for t in ordered], [t[0] for t in ordered]
+
+    def _build(self, chosen: list[_Candidate]) -> list[Item]:
+        doc = self.doc
         starts = [c.block.map[0] for c in chosen]
         out: list[Item] = []
         for n, cand in enumerate(chosen):
@@ -629,19 +711,10 @@ class _Detector:
             first = block.map[0]
             next_item = starts[n + 1] if n + 1 < len(chosen) else doc.line_count
             if cand.shape == "heading":
-                end = next_item
-                for h in self.headings:
-                    line = h.block.map[0]
-                    if first < line < end and h.level <= cand.level:
-                        end = line
-                        break
+                end = self._end_of_section(first, next_item, cand.level)
                 chain = self._enclosing(first, cand.level)
             elif cand.shape == "paragraph":
-                end = next_item
-                for line in self._heading_lines:
-                    if first < line < end:
-                        end = line
-                        break
+                end = self._end_of_section(first, next_item, 0)
                 chain = self._enclosing(first, 0)
             else:
                 end = min(cand.list_end_line, next_item)
@@ -650,17 +723,16 @@ class _Detector:
             link: Link | None = None
             in_title = False
             if lead.link_child >= 0:
-                link = link_at.get((block.index, lead.link_child))
+                link = self._links[0].get((block.index, lead.link_child))
                 in_title = link is not None
             if link is None and cand.shape == "heading":
-                for bidx, _child, _s, candidate in body_links:
-                    if bidx <= block.index:
-                        continue
+                _, body_links, link_blocks = self._links
+                k = bisect.bisect_right(link_blocks, block.index)
+                if k < len(body_links):
+                    candidate = body_links[k]
                     assert candidate.block is not None
-                    if candidate.block.map[0] >= end:
-                        break
-                    link = candidate
-                    break
+                    if candidate.block.map[0] < end:
+                        link = candidate
             marker = self._marker(cand)
             out.append(
                 Item(
@@ -755,9 +827,13 @@ def host_matches(host: str, patterns: Sequence[str]) -> bool:
 
 _URL_PARTS = re.compile(
     r"^(?:[A-Za-z][A-Za-z0-9+.-]*:)?//(?P<host>[^/?#]*)(?P<path>[^?#]*)"
-    r"(?:\?(?P<query>[^#]*))?(?:#.*)?$",
+    r"(?:\?(?P<query>[^#]*))?(?:#(?P<fragment>.*))?$",
     re.DOTALL,
 )
+#: Fragments that do not pick a different part of the page (WeChat's ``#rd``, text
+#: fragments, ``k=v`` tracking); any other fragment (``/jobs/#berlin-security``,
+#: ``CHANGELOG.md#v056``) is part of the link's identity.
+_NOISE_FRAGMENT = re.compile(r"^(?:|rd|wechat_redirect|top|:~:.*|[^/]*=.*)$", re.DOTALL)
 _WECHAT_TOKEN = re.compile(r"^/s/(?P<token>[A-Za-z0-9_-]{8,})/?$")
 _TRACKING_KEY = re.compile(
     r"^(?:utm_\w*|spm|spm_id_from|scene|subscene|ascene|chksm|share_\w+|sharer_\w+|"
@@ -777,19 +853,22 @@ def _bl001_clean(url: str) -> str:
         return url
 
 
+@functools.lru_cache(maxsize=8192)
 def canonical_link(url: str) -> str | None:
     """The identity of a link for duplicate detection (None for non-web links).
 
     ``https://www.Example.org/a/?utm_source=x#top`` and ``http://example.org/a`` are the
-    same; a WeChat article is ``wechat:<__biz>:<mid>:<idx>`` (or ``wechat:/s/<token>``)
-    whatever session parameters it carries.
+    same (scheme, ``www.``, trailing ``/``, tracking parameters, parameter order and
+    fragments that do not select a part of the page do not count); a WeChat article is
+    ``wechat:<__biz>:<mid>:<idx>`` (or ``wechat:/s/<token>``) whatever it carries.
     """
     url = url.strip()
     if url.lower().startswith("www."):
         url = "http://" + url
     if not re.match(r"(?i)^https?://", url):
         return None
-    url = _bl001_clean(url)
+    if "?" in url:
+        url = _bl001_clean(url)
     m = _URL_PARTS.match(url)
     if m is None:
         return None
@@ -820,4 +899,7 @@ def canonical_link(url: str) -> str | None:
     key = host + path
     if pairs:
         key += "?" + "&".join(f"{k}={v}" for k, v in sorted(pairs))
+    fragment = m.group("fragment")
+    if fragment is not None and not _NOISE_FRAGMENT.match(fragment):
+        key += "#" + fragment
     return key

@@ -7,12 +7,16 @@ import functools
 from .rule import Rule
 from .rules.accidental_list import AccidentalList
 from .rules.bare_url_boundary import BareUrlBoundary
+from .rules.duplicate_item import DuplicateItem
 from .rules.ephemeral_link import EphemeralLink
 from .rules.fullwidth_link_syntax import FullwidthLinkSyntax
 from .rules.image_hosts import ImageHosts
+from .rules.item_numbering import ItemNumbering
 from .rules.link_text_whitespace import LinkTextWhitespace
 from .rules.redirect_wrapper import RedirectWrapper
 from .rules.short_link import ShortLink
+from .rules.source_attribution import SourceAttribution
+from .rules.stated_count import StatedCount
 from .rules.too_deep import TooDeep
 from .rules.tracking_params import TrackingParams
 from .rules.unused_suppression import UnusedSuppression
@@ -20,7 +24,11 @@ from .rules.unused_suppression import UnusedSuppression
 #: Explicit, ordered: adding a rule means adding it here, its YAML and its fixture file.
 RULES: tuple[type[Rule], ...] = (
     TrackingParams,
+    SourceAttribution,
+    ItemNumbering,
     ImageHosts,
+    StatedCount,
+    DuplicateItem,
     BareUrlBoundary,
     FullwidthLinkSyntax,
     AccidentalList,

@@ -8,14 +8,22 @@ facts per file (:meth:`DuplicateItem.facts`) and judges them together in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..briefing import ItemSelector, canonical_link, items
+from ..briefing import Item, ItemSelector, canonical_link, items
 from ..diagnostics import Diagnostic, Span
 from ..rule import Rule, RuleContext
 from ..safe_regex import compile_user_regex
+
+#: A title that starts with a date is a calendar entry: a weekly meeting keeps its link.
+_CALENDAR = re.compile(
+    r"^(?:\d{4}\s*[-/.年]\s*\d{1,2}|\d{1,2}\s*[/.月]\s*\d{1,2}"
+    r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -28,20 +36,31 @@ class ItemLink:
     end: int
 
 
-def _item_links(ctx: RuleContext) -> list[ItemLink]:
+def _item_links(ctx: RuleContext) -> list[tuple[str, Item]]:
+    """(canonical key, item) for every item with a comparable primary link."""
     options = ctx.options
     ignore = [compile_user_regex(str(p)) for p in options["ignore"]]
-    out: list[ItemLink] = []
+    out: list[tuple[str, Item]] = []
     for item in items(ctx.doc, ItemSelector.from_options(options)):
         link = item.link
-        if link is None:
+        if link is None or _CALENDAR.match(item.title):
             continue
         key = canonical_link(link.href)
         if key is None or any(p.search(key) for p in ignore):
             continue
-        span = link.span
-        out.append(ItemLink(key, ctx.doc.position(span.start)[0], span.start, span.end))
+        out.append((key, item))
     return out
+
+
+def _line_span(item: Item) -> Span:
+    """The line holding the item's primary link (cheap: no inline re-tokenizing)."""
+    link = item.link
+    block = link.block if link is not None and link.block is not None else item.block
+    if block is None or block is item.block:
+        return item.title_span
+    span = block.span
+    doc = item.doc
+    return Span(span.start, min(span.end, doc.line_end(doc.line_of(span.start))))
 
 
 class DuplicateItem(Rule):
@@ -49,25 +68,25 @@ class DuplicateItem(Rule):
     cross_file = True
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        first: dict[str, ItemLink] = {}
-        for entry in _item_links(ctx):
-            earlier = first.get(entry.key)
+        first: dict[str, Item] = {}
+        for key, item in _item_links(ctx):
+            earlier = first.get(key)
             if earlier is None:
-                first[entry.key] = entry
+                first[key] = item
                 continue
-            yield ctx.report(
-                Span(entry.start, entry.end),
-                ctx.message("same_file", line=earlier.line),
-                kind="same-file",
-            )
+            assert item.link is not None and earlier.link is not None
+            line = ctx.doc.line_of(earlier.link.span.start) + 1
+            yield ctx.report(item.link.span, ctx.message("same_file", line=line), kind="same-file")
 
     def facts(self, ctx: RuleContext) -> Any:
         """The first occurrence of each item link of the file (picklable)."""
         if not ctx.options["across_files"]:
             return None
         seen: dict[str, ItemLink] = {}
-        for entry in _item_links(ctx):
-            seen.setdefault(entry.key, entry)
+        for key, item in _item_links(ctx):
+            if key not in seen:
+                span = _line_span(item)
+                seen[key] = ItemLink(key, ctx.doc.line_of(span.start) + 1, span.start, span.end)
         return tuple(seen.values())
 
     def check_run(
@@ -83,8 +102,9 @@ class DuplicateItem(Rule):
         meta = self.meta()
         severity = meta.kinds.get("cross-file", meta.severity)
         out: list[tuple[str, Diagnostic]] = []
+        recurring = int(options.get("recurring_files", 3))
         for occurrences in where.values():
-            if len(occurrences) < 2:
+            if len(occurrences) < 2 or (recurring and len(occurrences) >= recurring):
                 continue
             for path, entry in occurrences:
                 others = [(p, e) for p, e in occurrences if p != path]

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Sequence
 from urllib.parse import unquote
 
-from ..briefing import Briefing, Item, ItemSelector, format_number, items, plain_text
+from ..briefing import STYLE_FAMILY, Item, ItemSelector, format_number, items, plain_text
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix
 from ..document import Document, index
 from ..rule import Rule, RuleContext
@@ -36,15 +36,21 @@ class ItemNumbering(Rule):
             return
         ordered = bool(options["ordered_lists"])
         scope_kind = str(options["scope"])
-        for group in _scopes(briefing.items, scope_kind, ordered):
+        real = {id(it) for it in briefing.items}
+        participants = sorted(
+            [*briefing.items, *briefing.numbered_text], key=lambda it: it.first_line
+        )
+        for group in _scopes(participants, scope_kind, ordered):
+            if not any(id(it) in real for it in group):
+                continue  # a numbered list of prose, not of items
             yield from self._check_scope(ctx, group, scope_kind)
         if options["sections"]:
             for group in _scopes(briefing.sections, "section", ordered):
                 yield from self._check_scope(ctx, group, "section")
-        yield from self._empty_items(ctx, briefing)
+        yield from self._empty_items(ctx, briefing.items)
 
-    def _empty_items(self, ctx: RuleContext, briefing: Briefing) -> Iterator[Diagnostic]:
-        for item in briefing.items:
+    def _empty_items(self, ctx: RuleContext, found: Sequence[Item]) -> Iterator[Diagnostic]:
+        for item in found:
             if item.marker is not None and not item.title.strip():
                 marker_text = ctx.doc.source[item.marker.span.start : item.marker.span.end]
                 yield ctx.report(
@@ -164,8 +170,12 @@ class ItemNumbering(Rule):
 
 
 def _scopes(found: Sequence[Item], scope_kind: str, ordered: bool) -> list[list[Item]]:
-    """Numbered items grouped by numbering scope, in document order."""
-    groups: dict[int, list[Item]] = {}
+    """Numbered items grouped by numbering scope and style family, in document order.
+
+    ``（1）`` sub-items under ``4、其他`` and ``一、`` headings are sequences of their own;
+    ``1.`` next to ``1、`` is one sequence written in mixed styles.
+    """
+    groups: dict[tuple[int, str], list[Item]] = {}
     for item in found:
         marker = item.marker
         if marker is None or (marker.style == "list" and not ordered):
@@ -173,7 +183,7 @@ def _scopes(found: Sequence[Item], scope_kind: str, ordered: bool) -> list[list[
         key = -1
         if scope_kind == "section" and item.section is not None:
             key = item.section.block.index
-        groups.setdefault(key, []).append(item)
+        groups.setdefault((key, STYLE_FAMILY.get(marker.style, marker.style)), []).append(item)
     return list(groups.values())
 
 
@@ -187,4 +197,8 @@ def _referenced(doc: Document, renamed: Sequence[Item]) -> bool:
             href = link.href
             if href.startswith("#") and unquote(href[1:]).lower() in slugs:
                 return True
-    return any(not doc.is_code(m.start()) for m in _PROSE_REF.finditer(doc.source))
+    cached: bool | None = doc.__dict__.get("_bl003_prose_refs")
+    if cached is None:
+        cached = any(not doc.is_code(m.start()) for m in _PROSE_REF.finditer(doc.source))
+        doc.__dict__["_bl003_prose_refs"] = cached
+    return cached

@@ -7,6 +7,7 @@ come from :mod:`briefing_lint.briefing`.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -16,12 +17,16 @@ from markdown_it.token import Token
 
 from ..briefing import Item, ItemSelector, host_matches, host_of, items, link_close_index
 from ..diagnostics import Diagnostic, Fix, Span
-from ..document import InlineBlock, Link
+from ..document import Document, InlineBlock, Link
 from ..rule import Rule, RuleContext
 from ..safe_regex import compile_user_regex
 
 _SPACE = " \t\u3000"
 _AFTER_PIPE = re.compile(r"([ \t\u3000]*)([|｜])([ \t\u3000]*)")
+#: The pipe is an attribution separator only when the rest of the line is one short name:
+#: ``)| Closes 2024-06-03 | Vienna`` is a row of fields, not a source.
+_ATTRIBUTION_AFTER = re.compile(r"^[ \t\u3000]*[|｜][ \t\u3000]*[^|｜\s][^|｜]{0,39}$")
+_ATTRIBUTION_BEFORE = re.compile(r"^[^|｜]{0,39}[^|｜\s][ \t\u3000]*[|｜][ \t\u3000]*$")
 _BEFORE_PIPE = re.compile(r"(?<=[^\s|｜])([ \t\u3000]*)([|｜])([ \t\u3000]*)$")
 _TRIM = " \t\u3000:：·-—–|｜,，.。;；!！?？\"'“”‘’「」『』()（）[]【】<>《》*_"
 #: A short label in front of the name: ``公众号：机器之心``, ``博客园：俊华``.
@@ -117,7 +122,7 @@ class SourceAttribution(Rule):
             if (
                 m is not None
                 and m.group(0) != expected
-                and _has_name_after(content[m.end() :], children[after + 1 :])
+                and _ATTRIBUTION_AFTER.match(_line_text(children, after, 1))
             ):
                 start = link.span.end
                 end = block.text_offset(after, m.end()) if m.end() < len(content) else None
@@ -128,7 +133,11 @@ class SourceAttribution(Rule):
         if before >= 0 and children[before].type == "text":
             content = children[before].content
             m = _BEFORE_PIPE.search(content)
-            if m is not None and m.group(0) != expected and content[: m.start()].strip(_SPACE):
+            if (
+                m is not None
+                and m.group(0) != expected
+                and _ATTRIBUTION_BEFORE.match(_line_text(children, before, -1))
+            ):
                 start = block.text_offset(before, m.start())
                 yield from self._report_separator(
                     ctx, Span(start, link.span.start), m.group(0), expected
@@ -156,17 +165,18 @@ class SourceAttribution(Rule):
         )
 
 
-def _has_name_after(rest: str, following: Sequence[Token]) -> bool:
-    if rest.strip(_SPACE):
-        return True
-    for token in following:
+def _line_text(children: Sequence[Token], start: int, step: int) -> str:
+    """Plain text from child ``start`` to the end (``step=1``) or start (``-1``) of its line."""
+    parts: list[str] = []
+    i = start
+    while 0 <= i < len(children):
+        token = children[i]
         if token.type in ("softbreak", "hardbreak"):
-            return False
-        if token.type in ("link_open", "code_inline") or (
-            token.type == "text" and token.content.strip()
-        ):
-            return True
-    return False
+            break
+        if token.type in ("text", "code_inline"):
+            parts.append(token.content)
+        i += step
+    return "".join(parts if step > 0 else reversed(parts))
 
 
 def _biz_map(value: Any) -> dict[str, list[str]]:
@@ -207,10 +217,10 @@ def _segments(item: Item, max_lines: int) -> list[str]:
     link = item.link
     chosen: list[InlineBlock] = []
     budget = max_lines
-    for block in doc.inline_blocks:
+    blocks = doc.inline_blocks
+    starts = _block_starts(doc)
+    for block in blocks[bisect.bisect_left(starts, item.first_line) :]:
         first = block.map[0]
-        if first < item.first_line:
-            continue
         if first >= item.end_line:
             break
         if block.kind == "table_cell":
@@ -230,6 +240,15 @@ def _segments(item: Item, max_lines: int) -> list[str]:
             _block_segments(block, link if link is not None and link.block is block else None)
         )
     return [s for s in out if s.strip()]
+
+
+def _block_starts(doc: Document) -> list[int]:
+    """First lines of the document's inline blocks (cached on the document)."""
+    cached: list[int] | None = doc.__dict__.get("_bl002_block_starts")
+    if cached is None:
+        cached = [b.map[0] for b in doc.inline_blocks]
+        doc.__dict__["_bl002_block_starts"] = cached
+    return cached
 
 
 def _block_segments(block: InlineBlock, primary: Link | None) -> list[str]:
