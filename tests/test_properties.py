@@ -116,7 +116,8 @@ def inline(draw: st.DrawFn) -> str:
         elif kind == 7:
             pieces.append(f"<{url}>")
         elif kind == 8:
-            pieces.append(f"【{word}】（{url}）")
+            left, right = draw(st.sampled_from([("【", "】"), ("[", "]"), ("［", "］")]))
+            pieces.append(f"{left}{word}{right}（{url}）")
         elif kind == 9:
             pieces.append(f"`{word} {url}`")
         elif kind == 10:
@@ -153,8 +154,11 @@ def block(draw: st.DrawFn, depth: int = 0) -> list[str]:
     """One block as a list of lines (without line endings)."""
     kind = draw(st.integers(0, 15 if depth < 2 else 9))
     text = draw(inline())
-    if kind <= 2:
+    if kind <= 1:
         return [text]
+    if kind == 2:
+        count = draw(st.sampled_from(["3", "9", "十", "两"]))
+        return [f"本期将为您带来 {count} 条新闻，{text}"]
     if kind == 3:
         level = draw(st.integers(1, 6))
         marker = draw(st.sampled_from(["", *MARKERS]))
