@@ -170,11 +170,19 @@ class KeyMatcher:
 
     names: frozenset[str] = frozenset()
     patterns: tuple[re.Pattern[str], ...] = ()
+    _seen: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def __call__(self, key: str) -> bool:
         if key in self.names:
             return True
-        return any(p.fullmatch(key) for p in self.patterns)
+        if not self.patterns:
+            return False
+        hit = self._seen.get(key)
+        if hit is None:
+            if len(self._seen) > 4096:
+                self._seen.clear()
+            hit = self._seen[key] = any(p.fullmatch(key) for p in self.patterns)
+        return hit
 
     def __bool__(self) -> bool:
         return bool(self.names or self.patterns)
@@ -434,6 +442,8 @@ class RuleSet:
     redirects: tuple[Redirect, ...]
     short_links: Mapping[str, str]
     markers: tuple[Marker, ...]
+    #: clean_url results by URL (the same URLs recur across a run's files and passes).
+    memo: dict[str, Cleaning] = field(default_factory=dict, compare=False, repr=False)
 
     def provider_for(self, host: str, path: str, url: str) -> tuple[Provider | None, Any]:
         for provider in self.providers:
@@ -692,9 +702,22 @@ def _fragment_params(fragment: str) -> bool:
     return "=" in fragment and not any(c in fragment for c in "/?#")
 
 
+_MEMO_LIMIT = 20_000
+
+
 def clean_url(url: str, rules: RuleSet | None = None) -> Cleaning:
     """Classify and strip what ``url`` should not carry; the input is never re-encoded."""
     rules = rules or ruleset()
+    memo = rules.memo
+    found = memo.get(url)
+    if found is None:
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        found = memo[url] = _clean(url, rules)
+    return found
+
+
+def _clean(url: str, rules: RuleSet) -> Cleaning:
     parts = split_url(url)
     host = parts.host
     nothing = Cleaning(url, url, url, url, host=host)

@@ -10,9 +10,8 @@ from ..urls import CLASSES, Cleaning, Removal, clean_url
 from ._url_targets import Target, compiled_rules, edit_allowed, targets
 
 
-def _wanted(href: str) -> bool:
-    """Cheap token-level test: only URLs with a query, a fragment or plain http matter."""
-    return "?" in href or "#" in href or href[:5].lower() == "http:"
+def _worth_a_look(cleaning: Cleaning) -> bool:
+    return cleaning.changed or bool(cleaning.incomplete) or cleaning.bad_token is not None
 
 
 class TrackingParams(Rule):
@@ -20,7 +19,14 @@ class TrackingParams(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         rules = compiled_rules(ctx)
-        for target in targets(ctx, _wanted):
+
+        def wanted(href: str) -> bool:
+            # Judge markdown-it's href first: exact spans cost a re-tokenization.
+            if not ("?" in href or "#" in href or href[:5].lower() == "http:"):
+                return False
+            return _worth_a_look(clean_url(href, rules))
+
+        for target in targets(ctx, wanted):
             cleaning = clean_url(target.url, rules)
             yield from _diagnostics(ctx, target, cleaning)
 
