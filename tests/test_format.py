@@ -263,6 +263,26 @@ def test_format_stdin_to_stdout(
     assert (code, out) == (0, "- [a](https://example.org/)\n")
 
 
+def test_format_force_exclude(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".briefing-lint.yaml").write_text("exclude: [draft.md]\n", encoding="utf-8")
+    f = tmp_path / "draft.md"
+    f.write_text("* a\n", encoding="utf-8")
+    assert run(["format", "--force-exclude", str(f)], capsys)[0] == 0
+    assert f.read_text(encoding="utf-8") == "* a\n"
+    assert run(["format", str(f)], capsys)[0] == 0
+    assert f.read_text(encoding="utf-8") == "- a\n"
+
+
+def test_pre_commit_hook_declared() -> None:
+    import yaml
+
+    manifest = Path(__file__).parent.parent / ".pre-commit-hooks.yaml"
+    hooks = {h["id"]: h for h in yaml.safe_load(manifest.read_text(encoding="utf-8"))}
+    hook = hooks["briefing-lint-format"]
+    assert hook["entry"] == "briefing-lint format --force-exclude"
+    assert (hook["language"], hook["types"]) == ("python", ["markdown"])
+
+
 # -- the mdformat extension ----------------------------------------------------------------------
 
 

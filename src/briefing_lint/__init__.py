@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .diagnostics import Applicability, Diagnostic, Edit, Fix, Severity, Span
     from .files import FileOutcome as FileResult
     from .fixer import FixResult
+    from .formatter import FormatResult, format_text
 
 _EXPORTS = {
     "FileResult": "api",
@@ -37,6 +38,8 @@ _EXPORTS = {
     "Severity": "diagnostics",
     "Span": "diagnostics",
     "FixResult": "fixer",
+    "FormatResult": "formatter",
+    "format_text": "formatter",
 }
 
 __all__ = [
@@ -48,10 +51,12 @@ __all__ = [
     "FileResult",
     "Fix",
     "FixResult",
+    "FormatResult",
     "Severity",
     "Span",
     "__version__",
     "fix_text",
+    "format_text",
     "lint_paths",
     "lint_text",
 ]
