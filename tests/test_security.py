@@ -173,3 +173,18 @@ def test_bad_pattern_found_in_a_worker_process_is_a_config_error(
     assert main(["--no-cache", "-j", "2", "--config", str(config), str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "rules.BL001.remove_params: pattern '(a+)+'" in err and "Traceback" not in err
+
+
+def test_cache_entries_cannot_name_foreign_callables() -> None:
+    import io
+    import os
+    import pickle
+
+    from briefing_lint.cache import _Restricted
+    from briefing_lint.diagnostics import Diagnostic, Severity, Span
+
+    planted = pickle.dumps((os.system, ("echo pwned",)))
+    with pytest.raises(pickle.UnpicklingError):
+        _Restricted(io.BytesIO(planted)).load()
+    own = ([Diagnostic("BL010", "n", Span(0, 1), "m", Severity.WARNING)], {"BL006": ()})
+    assert _Restricted(io.BytesIO(pickle.dumps(own))).load() == own

@@ -198,3 +198,14 @@ def test_recorded_children_align_with_parse() -> None:
         normal = [(t.type, t.content) for t in block.children]
         recorded = [(t.type, t.content) for t in block.recorded]
         assert normal == recorded, block
+
+
+def test_definition_continued_inside_blockquote_and_list() -> None:
+    for text, dest in (
+        ("> [b]\n>\n> [b]:\n> https://x.org/?utm_source=1\n", "https://x.org/?utm_source=1"),
+        ("- [c]\n\n  [c]:\n    https://x.org/c 'T'\n", "https://x.org/c"),
+    ):
+        for ending in ("\n", "\r\n"):
+            doc = Document(text.replace("\n", ending))
+            (definition,) = index(doc).definitions
+            assert doc.source[definition.dest_span.start : definition.dest_span.end] == dest

@@ -16,6 +16,7 @@ import pickle
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .__about__ import __version__
 from .config import Config
@@ -23,6 +24,20 @@ from .files import FileOutcome, InputError, read_text
 from .ruledata import data_fingerprint
 
 CACHE_DIR_NAME = ".briefing-lint-cache"
+
+
+class _Restricted(pickle.Unpickler):
+    """Unpickles only this package's own value types: an entry planted in the cache folder
+    can name no other callable, so reading the cache can never run foreign code."""
+
+    _BUILTINS = frozenset({"tuple", "list", "dict", "set", "frozenset", "str", "int", "bool"})
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "briefing_lint" or module.startswith("briefing_lint."):
+            return super().find_class(module, name)
+        if module == "builtins" and name in self._BUILTINS:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"refusing {module}.{name} in a cache entry")
 
 
 def project_root(start: Path) -> Path:
@@ -78,8 +93,8 @@ class Cache:
         entry = self.folder / self._key(raw, config)
         try:
             with entry.open("rb") as fh:
-                diagnostics, facts = pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+                diagnostics, facts = _Restricted(fh).load()
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
             return None
         try:
             text = read_text(path)

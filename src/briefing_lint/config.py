@@ -284,6 +284,15 @@ def _rule_settings(code: str, data: Any, source: str, meta: RuleMeta) -> RuleSet
     return RuleSettings(enabled, severity, options)
 
 
+def _validate(rule_cls: Any, options: dict[str, Any], source: str, prefix: str) -> None:
+    from .rule import OptionError
+
+    try:
+        rule_cls.validate_options(options)
+    except OptionError as exc:
+        raise ConfigError(source, f"{prefix}.{exc.key}", exc.problem) from None
+
+
 def _build(data: Mapping[str, Any], source: str, base: Config | None) -> Config:
     from .registry import UnknownRuleError, resolve, rules_by_code
 
@@ -335,9 +344,17 @@ def _build(data: Mapping[str, Any], source: str, base: Config | None) -> Config:
                     code = resolve(str(rule_key))
                 except UnknownRuleError:
                     raise ConfigError(source, f"rules.{rule_key}", "unknown rule") from None
-                meta = rules_by_code()[code].meta()
+                rule_cls = rules_by_code()[code]
+                meta = rule_cls.meta()
                 new = _rule_settings(str(rule_key), settings, source, meta)
                 old = rules.get(code, RuleSettings())
+                if new.options:
+                    _validate(
+                        rule_cls,
+                        {**meta.defaults(), **old.options, **new.options},
+                        source,
+                        f"rules.{rule_key}",
+                    )
                 rules[code] = RuleSettings(
                     new.enabled if new.enabled is not None else old.enabled,
                     new.severity if new.severity is not None else old.severity,

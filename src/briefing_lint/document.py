@@ -790,6 +790,7 @@ class DocumentIndex:
         return (link for link in self.links if link.kind != "reference")
 
 
+_CONTAINER_PREFIX = re.compile(r"^[ \t>]*")
 _DEF_START = re.compile(r"^(?:[ \t]*>)*[ \t]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)*[ \t]{0,3}\[")
 
 
@@ -798,7 +799,15 @@ def _parse_definition(doc: Document, line: int) -> Definition | None:
     m = _DEF_START.match(text)
     if m is None:
         return None
-    window_lines = [doc.line_text(k) for k in range(line, min(line + 4, doc.line_count))]
+    # The definition may continue on the next lines; there, container prefixes (``> ``,
+    # list indentation) are not part of it.
+    window_lines = [text]
+    shifts = [0]
+    for k in range(line + 1, min(line + 4, doc.line_count)):
+        raw = doc.line_text(k)
+        body = _CONTAINER_PREFIX.sub("", raw, count=1)
+        window_lines.append(body)
+        shifts.append(len(raw) - len(body))
     window = "\n".join(window_lines)
     bracket = m.end() - 1
     state = StateInline(window, parser.markdown(), doc.env, [])
@@ -830,7 +839,7 @@ def _parse_definition(doc: Document, line: int) -> Definition | None:
     def to_source(offset: int) -> int:
         k = window.count("\n", 0, offset)
         line_start = window.rfind("\n", 0, offset) + 1
-        return doc.line_start(line + k) + (offset - line_start)
+        return doc.line_start(line + k) + shifts[k] + (offset - line_start)
 
     return Definition(
         label,

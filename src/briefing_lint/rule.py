@@ -77,10 +77,27 @@ class RuleContext:
         return None if declared == "none" else Applicability(declared)
 
 
+class OptionError(ValueError):
+    """A rule option value that its rule cannot use; ``key`` is relative to the option."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{key}: {problem}")
+        self.key = key
+        self.problem = problem
+
+
 class Rule:
     """Base class: set ``code`` and implement :meth:`check`. Metadata comes from YAML."""
 
     code: ClassVar[str] = ""
+
+    @classmethod
+    def validate_options(cls, options: Mapping[str, Any]) -> None:
+        """Check option values beyond their YAML type (raise :class:`OptionError`).
+
+        Called while the config is loaded, so a bad value stops the run with the file and
+        the key named before any file is linted.
+        """
 
     @classmethod
     def meta(cls) -> RuleMeta:

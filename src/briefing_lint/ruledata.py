@@ -33,10 +33,18 @@ def rules_dir() -> Path:
     raise RuleDataError(f"rule data folder not found next to {here}")
 
 
+#: libyaml's safe loader when PyYAML was built with it: same safety, ~10x faster.
+SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_yaml(path: Path) -> Any:
     """Safe-load one YAML file (never executes anything)."""
     with path.open("r", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        loader = SafeLoader(fh)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
 
 
 @functools.cache

@@ -16,15 +16,24 @@ punctuation follows it too, the end cannot be told and the URL is skipped.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ..autolink import find_bare_urls, trim_autolink
 from ..config import ConfigError
 from ..diagnostics import Edit, Span
 from ..document import Document, Link
-from ..rule import RuleContext
+from ..rule import OptionError, RuleContext
 from ..urls import RuleSet, UrlDataError, ruleset
+
+
+def validate_url_options(options: Mapping[str, Any]) -> None:
+    """Compile the URL rule data with these options; a bad option is an OptionError."""
+    try:
+        ruleset(options)
+    except UrlDataError as exc:
+        raise OptionError(exc.key, exc.problem) from None
 
 
 def compiled_rules(ctx: RuleContext, extra: dict[str, object] | None = None) -> RuleSet:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ..diagnostics import Diagnostic, Fix
 from ..rule import Rule, RuleContext
 from ..urls import RuleSet, find_redirect, needs_escaping
-from ._url_targets import Target, compiled_rules, edit_allowed, targets
+from ._url_targets import Target, compiled_rules, edit_allowed, targets, validate_url_options
 
 _ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);")
 _MARKDOWN_TEXT = re.compile(r"[*_`\[\]\\<>!&]")
@@ -48,6 +48,7 @@ def _shown(url: str) -> str:
 
 class RedirectWrapper(Rule):
     code = "BL011"
+    validate_options = staticmethod(validate_url_options)
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         rules: RuleSet = compiled_rules(ctx)

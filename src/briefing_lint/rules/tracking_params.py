@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ..diagnostics import Applicability, Diagnostic, Fix
 from ..rule import Rule, RuleContext
 from ..urls import CLASSES, Cleaning, Removal, clean_url
-from ._url_targets import Target, compiled_rules, edit_allowed, targets
+from ._url_targets import Target, compiled_rules, edit_allowed, targets, validate_url_options
 
 
 def _worth_a_look(cleaning: Cleaning) -> bool:
@@ -16,6 +16,7 @@ def _worth_a_look(cleaning: Cleaning) -> bool:
 
 class TrackingParams(Rule):
     code = "BL001"
+    validate_options = staticmethod(validate_url_options)
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         rules = compiled_rules(ctx)
