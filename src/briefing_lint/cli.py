@@ -422,6 +422,9 @@ def _add_format_parser(sub: Any) -> None:
         "--force-exclude", action="store_true", help="apply exclude to paths given explicitly"
     )
     fmt.add_argument("--quiet", "-q", action="store_true", help="no summary line")
+    fmt.add_argument(
+        "--jobs", "-j", type=int, default=0, help="worker processes (default: CPU count)"
+    )
 
 
 def cmd_format(args: argparse.Namespace, out: TextIO) -> int:
@@ -429,8 +432,8 @@ def cmd_format(args: argparse.Namespace, out: TextIO) -> int:
     change; 2 input or config error; 3 a file refused by the HTML check or the structure guard.
     """
     from .config import ConfigError
-    from .files import FileOutcome, InputError, discover, read_text, write_atomic
-    from .formatter import format_text
+    from .files import FileOutcome, discover, write_atomic
+    from .formatter import FormatResult, format_files, format_text
 
     resolver = _resolver(args)
     paths = [Path(p) for p in (args.paths or ["."])]
@@ -443,11 +446,14 @@ def cmd_format(args: argparse.Namespace, out: TextIO) -> int:
         print(f"briefing-lint: {message}", file=sys.stderr)
 
     def one(path: Path, text: str, name: str | None) -> None:
-        nonlocal exit_code
         try:
             result = format_text(text, resolver.for_path(path if name else None), name)
         except ConfigError as exc:
             raise UsageError(str(exc)) from None
+        report(path, text, result)
+
+    def report(path: Path, text: str, result: FormatResult) -> None:
+        nonlocal exit_code
         for reason in result.refused_fixes:
             err(f"warning: {path}: fix refused by the structure guard: {reason}")
         if result.refused:
@@ -484,22 +490,23 @@ def cmd_format(args: argparse.Namespace, out: TextIO) -> int:
                 err(f"error: {p}: no such file or directory")
                 exit_code = max(exit_code, EXIT_USAGE)
         present = [p for p in paths if p.exists() or p.is_symlink()]
+        files: list[Path] = []
         try:
-            files = list(discover(present, resolver, force_exclude=args.force_exclude))
+            for path in discover(present, resolver, force_exclude=args.force_exclude):
+                if path.suffix.lower() == ".mdx":  # JSX and expressions are not CommonMark
+                    if path in present:
+                        err(f"warning: {path}: MDX files are not formatted")
+                    continue
+                files.append(path)
+            done = format_files(files, resolver, jobs=args.jobs)
         except ConfigError as exc:
             raise UsageError(str(exc)) from None
-        for path in files:
-            if path.suffix.lower() == ".mdx":  # JSX and expressions are not CommonMark
-                if path in present:
-                    err(f"warning: {path}: MDX files are not formatted")
-                continue
-            try:
-                text = read_text(path)
-            except InputError as exc:
-                err(f"error: {exc}")
+        for item in done:
+            if item.error:
+                err(f"error: {item.error}")
                 exit_code = max(exit_code, EXIT_USAGE)
-                continue
-            one(path, text, str(path))
+            elif item.result is not None:
+                report(item.path, item.text, item.result)
     if not args.quiet:
         verb = "would be reformatted" if dry else "reformatted"
         summary = f"{counts['changed']} file(s) {verb}, {counts['unchanged']} left unchanged"

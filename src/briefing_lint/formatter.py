@@ -20,16 +20,19 @@ table: ``wrap`` (``keep`` | ``no`` | a width), ``number`` (renumber ordered list
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
-from .config import Config, ConfigError
+from .config import Config, ConfigError, ConfigResolver
 from .document import BOM, split_bom
 
 EXTENSIONS = ("briefing",)
 #: Fix-then-format rounds before giving up (one or two are the norm).
 MAX_ROUNDS = 4
+#: Below this many files per worker a process pool costs more than it saves.
+_MIN_FILES_PER_WORKER = 4
 
 _DEFAULTS: Mapping[str, Any] = {
     "wrap": "keep",
@@ -186,3 +189,61 @@ def _newline(text: str, setting: str) -> str:
     cr = text.count("\r") - crlf
     best = max(("\n", lf), ("\r\n", crlf), ("\r", cr), key=lambda item: item[1])
     return best[0] if best[1] else "\n"
+
+
+# -- files ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """One file: its text and what formatting made of it, or why it could not be read."""
+
+    path: Path
+    text: str = ""
+    result: FormatResult | None = None
+    error: str = ""
+
+
+def format_file(path: Path, config: Config) -> FileFormat:
+    """Read and format one file; the caller decides whether to write."""
+    from .files import InputError, read_text
+
+    try:
+        text = read_text(path)
+    except InputError as exc:
+        return FileFormat(path, error=str(exc))
+    try:
+        return FileFormat(path, text, format_text(text, config, str(path)))
+    except ConfigError:
+        raise
+    except Exception as exc:  # a rule bug: this file is refused, the others still run
+        reason = f"internal error: {type(exc).__name__}: {exc}"
+        return FileFormat(path, text, FormatResult(text, text, (reason,)))
+
+
+def _work(item: tuple[Path, Config]) -> FileFormat:
+    return format_file(*item)
+
+
+def format_files(
+    files: Sequence[Path], resolver: ConfigResolver, *, jobs: int = 0
+) -> list[FileFormat]:
+    """Format ``files`` (in worker processes when there are many), results in order.
+
+    Every file's config is resolved and its ``format`` table validated first, so a config
+    error (:class:`ConfigError`) stops the run before anything is formatted.
+    """
+    import os
+
+    items = [(path, resolver.for_path(path)) for path in files]
+    for _, config in items:
+        format_options(config)
+    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
+    workers = min(workers, max(1, len(items) // _MIN_FILES_PER_WORKER))
+    if workers <= 1:
+        return [_work(item) for item in items]
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(1, len(items) // (workers * 4))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_work, items, chunksize=chunk))
