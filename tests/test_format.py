@@ -131,6 +131,15 @@ def test_toc_markers_not_escaped(marker: str) -> None:
     assert format_text(text).text == text
 
 
+def test_comments_stay_on_their_lines() -> None:
+    text = (
+        "摘要\n<!-- more -->\n正文\n\n"
+        "<!-- briefing-lint-disable-next-line BL001 -- 保留来源参数 -->\n"
+        "[链接](https://example.org/a?utm_source=wechat)\n"
+    )
+    assert format_text(text).text == text
+
+
 def test_front_matter_kept_verbatim() -> None:
     text = "---\ntitle:   简报\ntags:\n- AI\n- 嵌入式\n---\n\n# 标题\n"
     assert format_text(text).text == text

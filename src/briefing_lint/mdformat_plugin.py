@@ -14,8 +14,8 @@ and cleans it while it formats:
   when unused; reference links keep their form (``[t][label]``, ``[t][]``, ``[t]``);
 * ordered lists keep their numbers (mdformat's ``--number`` still renumbers them);
 * ``[TOC]`` markers, front matter, fences (marker and info string) and indented code blocks
-  are kept verbatim, and HTML blocks or definitions on consecutive lines stay on consecutive
-  lines.
+  are kept verbatim; a block right under an HTML block (``<!-- more -->``, a suppression
+  comment) and definitions on consecutive lines stay on consecutive lines.
 
 GitHub tables, strikethrough and bare URLs come from mdformat-gfm, which this extension
 switches on. Front matter is parsed here and kept verbatim (mdformat-frontmatter would
@@ -439,7 +439,8 @@ _STACKABLE = ("html_block", "definition")
 
 
 def _root(node: RenderTreeNode, context: RenderContext) -> str:
-    """Blocks apart by a blank line, except HTML blocks and definitions that were adjacent."""
+    """Blocks apart by a blank line, except after an HTML block, or between definitions,
+    when they were on consecutive lines."""
     parts: list[str] = []
     previous: RenderTreeNode | None = None
     for child in node.children:
@@ -456,13 +457,19 @@ def _root(node: RenderTreeNode, context: RenderContext) -> str:
 
 
 def _adjacent(a: RenderTreeNode, b: RenderTreeNode) -> bool:
-    return (
-        a.type in _STACKABLE
-        and b.type in _STACKABLE
-        and a.map is not None
-        and b.map is not None
-        and a.map[1] == b.map[0]
-    )
+    """Blocks that were on consecutive lines and can stay so.
+
+    An HTML block directly followed by another block ended on its own end condition (a
+    comment's ``-->``, a ``</pre>``...), so whatever follows starts afresh with or without a
+    blank line: a ``<!-- briefing-lint-disable-next-line -->`` stays on the line above its
+    target. ``<!-- more -->`` right under a summary paragraph stays there too.
+    """
+    if a.map is None or b.map is None or a.map[1] != b.map[0]:
+        return False
+    if a.type == "html_block" or (a.type in _STACKABLE and b.type in _STACKABLE):
+        return True
+    # An HTML block right under a paragraph interrupted it (only kinds that can do so).
+    return b.type == "html_block" and a.type in ("paragraph", "heading")
 
 
 def _keep_toc(text: str, node: RenderTreeNode, context: RenderContext) -> str:
