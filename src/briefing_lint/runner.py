@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from .config import ConfigResolver
 from .files import FileOutcome, process_file
+
+#: Parsing allocates millions of short-lived, acyclic objects (tokens); the default cyclic-GC
+#: threshold (700) makes the collector rescan them constantly. Documents are dropped after
+#: each file, so collecting less often costs little memory and saves ~10 % of a run.
+GC_THRESHOLD = (50_000, 20, 100)
+
+
+def tune_gc() -> None:
+    gc.freeze()  # modules and rule data loaded so far are never garbage
+    gc.set_threshold(*GC_THRESHOLD)
+
 
 #: Below this many files a process pool costs more than it saves.
 _MIN_FILES_PER_WORKER = 4
@@ -31,6 +43,7 @@ def run_files(
     """Outcomes for ``files``, in the order given."""
     from .cache import Cache
 
+    tune_gc()
     cache = Cache.open(cache_dir, files) if use_cache else None
     outcomes: list[FileOutcome | None] = [None] * len(files)
     todo: list[int] = []
@@ -52,7 +65,7 @@ def run_files(
 
         items = [(files[i], resolver, fix, unsafe) for i in todo]
         chunk = max(1, len(items) // (workers * 4))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=tune_gc) as pool:
             for i, outcome in zip(todo, pool.map(_work, items, chunksize=chunk), strict=False):
                 outcomes[i] = outcome
     result = [o for o in outcomes if o is not None]
