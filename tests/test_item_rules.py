@@ -137,3 +137,16 @@ def test_all_item_rules_agree_on_the_items() -> None:
     )
     diags = lint_text(text, {"select": ["BL002", "BL003", "BL005", "BL006"]})
     assert sorted(d.code for d in diags) == ["BL002", "BL005"]
+
+
+def test_cross_file_repeats_count_under_the_same_section_title_only() -> None:
+    new = "## New RFCs\n\n- [Some RFC](https://example.org/rfcs/pull/1)\n"
+    approved = "## Approved RFCs\n\n- [Some RFC](https://example.org/rfcs/pull/1)\n"
+    again = "## 3. New RFCs\n\n- [Some RFC, again](https://example.org/rfcs/pull/1/)\n"
+    rule = DuplicateItem()
+    defaults = rule.meta().defaults()
+    facts = {"a.md": _facts(new, "a.md"), "b.md": _facts(approved, "b.md")}
+    assert list(rule.check_run(facts, defaults)) == []
+    assert len(list(rule.check_run(facts, {**defaults, "cross_file_sections": "any"}))) == 2
+    facts = {"a.md": _facts(new, "a.md"), "c.md": _facts(again, "c.md")}
+    assert [p for p, _ in rule.check_run(facts, defaults)] == ["a.md", "c.md"]

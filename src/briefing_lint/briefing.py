@@ -382,10 +382,18 @@ _LEAD_CHARS = frozenset("0123456789（([<*_#N\\" + "零〇一二两三四五六�
 )
 
 
-def _may_lead(content: str) -> bool:
-    """Cheap test before :func:`analyse_lead`: could this block start with a marker or link?"""
+def _may_lead(content: str, need_marker: bool) -> bool:
+    """Cheap test before :func:`analyse_lead`: could this block start with a marker or link?
+
+    ``need_marker``: a plain paragraph is an item only with a number, so a leading link
+    must then carry the number in its text (``[1. 标题](url)``).
+    """
     stripped = content.lstrip(" \t\u3000")
-    return bool(stripped) and stripped[0] in _LEAD_CHARS
+    if not stripped or stripped[0] not in _LEAD_CHARS:
+        return False
+    if need_marker and stripped[0] == "[":
+        return len(stripped) > 1 and stripped[1] in _LEAD_CHARS and stripped[1] != "["
+    return True
 
 
 def _is_skippable(token: Token) -> bool:
@@ -517,7 +525,8 @@ class _Detector:
             block = blocks.get(i)
             if block is None:
                 continue
-            if not _may_lead(token.content):
+            plain_paragraph = block.kind == "paragraph" and not list_stack
+            if not _may_lead(token.content, plain_paragraph):
                 if block.kind == "paragraph" and list_stack and not list_stack[-1][1]:
                     list_stack[-1] = (list_stack[-1][0], True)
                 continue
@@ -798,12 +807,18 @@ class _Detector:
 # -- links --------------------------------------------------------------------------------
 
 
+_SCHEME_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)")
+_HOST_END = re.compile(r"[/?#]")
+_HTTP = re.compile(r"^https?://", re.IGNORECASE)
+_QUERY_SEP = re.compile(r"&amp;|&")
+
+
 def host_of(url: str) -> str:
     """Lowercased host of an absolute URL, without ``www.`` and port ('' if none)."""
-    m = re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)", url.strip())
+    m = _SCHEME_HOST.match(url.strip())
     if m is None:
         if url.startswith("www."):
-            host = re.split(r"[/?#]", url, maxsplit=1)[0]
+            host = _HOST_END.split(url, maxsplit=1)[0]
         else:
             return ""
     else:
@@ -812,14 +827,23 @@ def host_of(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-def host_matches(host: str, patterns: Sequence[str]) -> bool:
-    """``host`` equals one of ``patterns`` or is a subdomain of one."""
+@functools.lru_cache(maxsize=64)
+def host_set(patterns: tuple[str, ...]) -> frozenset[str]:
+    """Host patterns normalised for :func:`host_matches` (lower case, no ``www.``)."""
+    out = set()
     for p in patterns:
         p = p.lower().strip()
-        if p.startswith("www."):
-            p = p[4:]
-        if host == p or host.endswith("." + p):
+        out.add(p[4:] if p.startswith("www.") else p)
+    return frozenset(out)
+
+
+def host_matches(host: str, patterns: Sequence[str]) -> bool:
+    """``host`` equals one of ``patterns`` or is a subdomain of one."""
+    wanted = host_set(tuple(patterns))
+    while host:
+        if host in wanted:
             return True
+        host = host.partition(".")[2]
     return False
 
 
@@ -865,7 +889,7 @@ def canonical_link(url: str) -> str | None:
     url = url.strip()
     if url.lower().startswith("www."):
         url = "http://" + url
-    if not re.match(r"(?i)^https?://", url):
+    if not _HTTP.match(url):
         return None
     if "?" in url:
         url = _bl001_clean(url)
@@ -878,7 +902,7 @@ def canonical_link(url: str) -> str | None:
     path = unquote(m.group("path") or "")
     query = m.group("query") or ""
     pairs: list[tuple[str, str]] = []
-    for seg in re.split(r"&amp;|&", query):
+    for seg in _QUERY_SEP.split(query):
         if not seg:
             continue
         key, _, value = seg.partition("=")

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..briefing import Item, ItemSelector, canonical_link, items
+from ..briefing import Item, ItemSelector, canonical_link, items, plain_text
 from ..diagnostics import Diagnostic, Span
 from ..rule import Rule, RuleContext
 from ..safe_regex import compile_user_regex
@@ -34,6 +34,7 @@ class ItemLink:
     line: int  # 1-based
     start: int
     end: int
+    rubric: str = ""  # the item's section, normalised ("工具", "new rfcs")
 
 
 def _item_links(ctx: RuleContext) -> list[tuple[str, Item]]:
@@ -50,6 +51,16 @@ def _item_links(ctx: RuleContext) -> list[tuple[str, Item]]:
             continue
         out.append((key, item))
     return out
+
+
+_RUBRIC_DROP = re.compile(r"[\W\d_]+", re.UNICODE)
+
+
+def rubric(item: Item) -> str:
+    """The item's section title reduced to its words: ``## 3、工具`` -> ``工具``."""
+    if item.section is None:
+        return ""
+    return _RUBRIC_DROP.sub("", plain_text(item.section.block.children)).casefold()
 
 
 def _line_span(item: Item) -> Span:
@@ -86,7 +97,8 @@ class DuplicateItem(Rule):
         for key, item in _item_links(ctx):
             if key not in seen:
                 span = _line_span(item)
-                seen[key] = ItemLink(key, ctx.doc.line_of(span.start) + 1, span.start, span.end)
+                line = ctx.doc.line_of(span.start) + 1
+                seen[key] = ItemLink(key, line, span.start, span.end, rubric(item))
         return tuple(seen.values())
 
     def check_run(
@@ -103,11 +115,22 @@ class DuplicateItem(Rule):
         severity = meta.kinds.get("cross-file", meta.severity)
         out: list[tuple[str, Diagnostic]] = []
         recurring = int(options.get("recurring_files", 3))
+        same_rubric = options.get("cross_file_sections", "same") == "same"
         for occurrences in where.values():
             if len(occurrences) < 2 or (recurring and len(occurrences) >= recurring):
                 continue
             for path, entry in occurrences:
-                others = [(p, e) for p, e in occurrences if p != path]
+                others = [
+                    (p, e)
+                    for p, e in occurrences
+                    if p != path
+                    and (
+                        not same_rubric
+                        or not e.rubric
+                        or not entry.rubric
+                        or e.rubric == entry.rubric
+                    )
+                ]
                 if not others:
                     continue
                 other_path, other = others[0]

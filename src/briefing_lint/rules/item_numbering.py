@@ -103,11 +103,11 @@ class ItemNumbering(Rule):
 
         first = group[0].marker
         assert first is not None
-        first_text = src[first.span.start : first.span.end]
         for item in group[1:]:
             marker = item.marker
             assert marker is not None
             if marker.style != first.style:
+                first_text = src[first.span.start : first.span.end]
                 yield ctx.report(
                     marker.span,
                     ctx.message(
