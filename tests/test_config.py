@@ -117,3 +117,21 @@ def test_circular_extend(tmp_path: Path) -> None:
     write(tmp_path / "b.yaml", "extend: a.yaml\n")
     with pytest.raises(ConfigError, match="circular"):
         Config.from_file(tmp_path / "a.yaml")
+
+
+def test_items_setting_reaches_every_item_rule() -> None:
+    from briefing_lint.registry import rules_by_code
+
+    cfg = Config.from_dict(
+        {
+            "items": {"shapes": "headings", "heading-level": 2},
+            "rules": {"BL005": {"items": "paragraphs"}},
+        }
+    )
+    for code in ("BL002", "BL003", "BL006"):
+        options = cfg.options_for(rules_by_code()[code].meta())
+        assert (options["items"], options["item_heading_level"]) == ("headings", 2)
+    assert cfg.options_for(rules_by_code()["BL005"].meta())["items"] == "paragraphs"
+    with pytest.raises(ConfigError) as err:
+        Config.from_dict({"items": {"shapes": "tables"}}, source="c.yaml")
+    assert err.value.key == "items.shapes"

@@ -35,9 +35,11 @@ PYPROJECT = "pyproject.toml"
 
 _TOP_KEYS = {
     "select", "ignore", "extend_select", "exclude", "extend_exclude", "per_file_ignores",
-    "rules", "extend", "fail_on", "unsafe_fixes", "format", "respect_gitignore",
+    "rules", "extend", "fail_on", "unsafe_fixes", "format", "respect_gitignore", "items",
 }  # fmt: skip
 _RULE_KEYS = {"enabled", "severity"}
+#: Top-level ``items`` keys and the rule option each one sets (rules may still override).
+_ITEM_OPTIONS = {"shapes": "items", "heading_level": "item_heading_level"}
 _FORMAT_KEYS = {"wrap", "number", "end_of_line", "validate"}
 
 
@@ -80,6 +82,9 @@ class Config:
     unsafe_fixes: bool = False
     respect_gitignore: bool = True
     format: Mapping[str, Any] = field(default_factory=dict)
+    #: What counts as a news item, for every rule that reads items (BL002/3/5/6):
+    #: ``{shapes: auto|headings|paragraphs|list-items, heading_level: N}``.
+    items: Mapping[str, Any] = field(default_factory=dict)
     #: The file this came from (None for defaults / dicts).
     source: Path | None = None
     #: Dotted key -> where its value was set ("default", a file path, "command line").
@@ -137,6 +142,9 @@ class Config:
 
     def options_for(self, meta: RuleMeta) -> dict[str, Any]:
         options = meta.defaults()
+        for key, option in _ITEM_OPTIONS.items():
+            if key in self.items and option in options:
+                options[option] = self.items[key]
         settings = self.rules.get(meta.code)
         if settings is not None:
             options.update(settings.options)
@@ -293,6 +301,21 @@ def _validate(rule_cls: Any, options: dict[str, Any], source: str, prefix: str) 
         raise ConfigError(source, f"{prefix}.{exc.key}", exc.problem) from None
 
 
+def _items(value: Any, source: str) -> dict[str, Any]:
+    from .registry import rules_by_code
+
+    if not isinstance(value, dict):
+        raise ConfigError(source, "items", "expected a mapping")
+    out: dict[str, Any] = {}
+    specs = rules_by_code()["BL003"].meta().options
+    for raw_key, item in value.items():
+        key = _norm_key(raw_key)
+        if key not in _ITEM_OPTIONS:
+            raise ConfigError(source, f"items.{raw_key}", "unknown key")
+        out[key] = _check_option(specs[_ITEM_OPTIONS[key]], item, source, f"items.{raw_key}")
+    return out
+
+
 def _build(data: Mapping[str, Any], source: str, base: Config | None) -> Config:
     from .registry import UnknownRuleError, resolve, rules_by_code
 
@@ -329,6 +352,8 @@ def _build(data: Mapping[str, Any], source: str, base: Config | None) -> Config:
             if not isinstance(value, bool):
                 raise ConfigError(source, str(raw_key), "expected true or false")
             values[key] = value
+        elif key == "items":
+            values[key] = _items(value, source)
         elif key == "format":
             if not isinstance(value, dict):
                 raise ConfigError(source, str(raw_key), "expected a mapping")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,7 +26,11 @@ def cross_file_diagnostics(outcomes: Sequence[FileOutcome], resolver: ConfigReso
         options = resolver.for_path(by_path[first].path).options_for(rule_cls.meta())
         for path, diagnostic in rule_cls().check_run(facts, options):
             target = by_path.get(path)
-            if target is not None:
-                target.diagnostics.append(diagnostic)
+            if target is None:
+                continue
+            override = resolver.for_path(target.path).severity_for(code)
+            if override is not None:
+                diagnostic = dataclasses.replace(diagnostic, severity=override)
+            target.diagnostics.append(diagnostic)
     for outcome in outcomes:
         outcome.diagnostics.sort(key=lambda d: d.sort_key())
