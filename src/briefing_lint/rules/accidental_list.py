@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from markdown_it.token import Token
 
+from .. import parser
 from ..diagnostics import Diagnostic, Edit, Fix, Span
 from ..document import Document
+from ..fixer import apply_edits
 from ..rule import Rule, RuleContext
 
 #: From here on a list start is never a continuation worth exempting.
 _ALWAYS = 1000
-_UNDERLINE = re.compile(r"^[ \t>]*(?:=+|-+)[ \t]*$")
 _BLANKISH = re.compile(r"^[ \t>]*$")
 # What may stand before a list marker on its line: blockquote markers and outer list markers.
 _PREFIX = re.compile(r"^[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+[ \t>]*)*$")
@@ -24,7 +24,6 @@ _PREFIX = re.compile(r"^[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+[ \t>]*)*$")
 @dataclass
 class _Item:
     open: Token
-    single_paragraph: bool
     first_line: int
     end_line: int  # one past the last non-blank line
     marker: Span | None = None
@@ -49,7 +48,7 @@ class AccidentalList(Rule):
             continues = (start - 1) in ended
             ended.add(start + len(items) - 1)
             if start >= minimum and not (continues and start < _ALWAYS):
-                yield from self._report(ctx, tokens, i, items, items, fixable=True)
+                yield from self._report(ctx, items, items, fixable=True)
                 continue
             # A big number written inside a list (``4.`` … ``2020. 11. 02``) joins it too.
             for k in range(1, len(items)):
@@ -57,13 +56,11 @@ class AccidentalList(Rule):
                 if number >= minimum and number != _number(items[k - 1]) + 1:
                     # Escaping it would split the list; the guard refuses that (see the
                     # engine request in the issue notes), so this one is reported only.
-                    yield from self._report(ctx, tokens, i, items, [items[k]], fixable=False)
+                    yield from self._report(ctx, items, [items[k]], fixable=False)
 
     def _report(
         self,
         ctx: RuleContext,
-        tokens: list[Token],
-        i: int,
         items: list[_Item],
         escape: list[_Item],
         *,
@@ -90,12 +87,12 @@ class AccidentalList(Rule):
             message = ctx.message("in_list", previous=previous.info + previous.markup, **values)
         fix = None
         applicability = ctx.fix_applicability()
-        if applicability is not None and fixable and _fixable(ctx.doc, tokens, i, escape):
-            edits = tuple(
-                Edit(Span(it.marker.end - 1, it.marker.end - 1), "\\")
-                for it in escape
-                if it.marker is not None
-            )
+        edits = tuple(
+            Edit(Span(it.marker.end - 1, it.marker.end - 1), "\\")
+            for it in escape
+            if it.marker is not None
+        )
+        if applicability is not None and fixable and _fixable(ctx.doc, escape, edits):
             fix = Fix(edits, applicability, ctx.message("fix_title"))
         yield ctx.report(first.marker, message, fix=fix, data={"number": int(number)})
 
@@ -115,15 +112,12 @@ def _items(doc: Document, tokens: list[Token], i: int) -> list[_Item]:
         t = tokens[j]
         if t.type == "list_item_open" and t.level == level + 1:
             k = j + 1
-            children = []
             while not (tokens[k].type == "list_item_close" and tokens[k].level == t.level):
-                if tokens[k].level == t.level + 1 and tokens[k].nesting >= 0:
-                    children.append(tokens[k].type)
                 k += 1
             first, end = t.map or (0, 1)
             while end - 1 > first and _BLANKISH.match(doc.line_text(end - 1)):
                 end -= 1
-            items.append(_Item(t, children == ["paragraph_open"], first, end))
+            items.append(_Item(t, first, end))
             j = k
         j += 1
     return items
@@ -143,23 +137,22 @@ def _marker_span(doc: Document, item: _Item) -> Span | None:
     return None
 
 
-def _fixable(doc: Document, tokens: list[Token], i: int, items: list[_Item]) -> bool:
-    """Escaping gives the same paragraphs without the list (no merging, no new heading).
+def _fixable(doc: Document, items: list[_Item], edits: tuple[Edit, ...]) -> bool:
+    """Escaping turns each item into exactly one paragraph over the item's own lines.
 
-    Each item must be one paragraph or a single line (``2020. 01. 28`` is a list in a list;
-    escaped, it is one line of text), and blank lines must separate the items.
+    Checked by parsing the escaped text: an escaped line must not continue a paragraph
+    before it, swallow the line after it (``2)`` cannot interrupt a paragraph) or gain a
+    setext underline, and code or HTML blocks inside an item must stay what they are.
     """
-    for item in items:
-        if item.marker is None:
-            return False
-        if not item.single_paragraph and item.end_line - item.first_line != 1:
-            return False
-    for previous, item in itertools.pairwise(items):
-        if item.first_line <= previous.end_line:
-            return False  # escaped, it would continue the previous item's paragraph
-    first_line = items[0].first_line
-    after_paragraph = i > 0 and tokens[i - 1].type == "paragraph_close"
-    if after_paragraph and (first_line == 0 or not _BLANKISH.match(doc.line_text(first_line - 1))):
-        return False  # the escaped line would continue that paragraph
-    after = items[-1].end_line
-    return not (after < doc.line_count and _UNDERLINE.match(doc.line_text(after)))
+    if any(item.marker is None for item in items):
+        return False
+    fixed = apply_edits(doc.source, edits)
+    tokens, _ = parser.parse(fixed.replace("\r\n", "\n").replace("\r", "\n"))
+    paragraphs = {tuple(t.map) for t in tokens if t.type == "paragraph_open" and t.map}
+    if not all((item.first_line, item.end_line) in paragraphs for item in items):
+        return False
+    return _verbatim(tokens) == _verbatim(doc.tokens)  # e.g. code indented after ``1.``
+
+
+def _verbatim(tokens: list[Token]) -> list[tuple[str, str]]:
+    return [(t.type, t.content) for t in tokens if t.type in ("fence", "code_block", "html_block")]
