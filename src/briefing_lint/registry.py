@@ -36,6 +36,7 @@ RULES: tuple[type[Rule], ...] = (
     RedirectWrapper,
     ShortLink,
     EphemeralLink,
+    UnusedSuppression,
     TooDeep,
 )
 

@@ -75,9 +75,7 @@ def write_text(
     if total:
         by_sev = {s: sum(1 for i in items if i.diagnostic.severity.value == s) for s in _STYLE}
         detail = ", ".join(f"{n} {s}{_s(n) if s != 'info' else ''}" for s, n in by_sev.items() if n)
-        parts.append(
-            f"Found {total} problem{_s(total)} ({detail}) in {files} file{_s(files)}."
-        )
+        parts.append(f"Found {total} problem{_s(total)} ({detail}) in {files} file{_s(files)}.")
         if fixable:
             parts.append(f"[*] {fixable} fixable with `--fix`.")
         if unsafe:
