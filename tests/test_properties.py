@@ -284,10 +284,7 @@ def test_lint_never_raises_and_edits_stay_in_their_spans(text: str) -> None:
 #: owner, which the guard keeps away from files meanwhile. Each entry is a minimal
 #: reproducer; ``test_known_refusal_is_still_there`` fails once the rule is fixed, so that
 #: the entry is removed and the properties hold for that rule again.
-KNOWN_REFUSALS = {
-    # Removing an unused comment line between two paragraphs merges them into one.
-    "BL014": "第一段\n<!-- briefing-lint-disable-next-line BL001 -- 理由 -->\n第二段\n",
-}
+KNOWN_REFUSALS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("code", sorted(KNOWN_REFUSALS))

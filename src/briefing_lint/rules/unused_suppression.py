@@ -52,6 +52,15 @@ class UnusedSuppression(Rule):
                 )
 
     def _removal(self, ctx: RuleContext, d: Directive) -> Fix | None:
+        """The least edit that removes the comment without merging its neighbours.
+
+        A comment line between two paragraphs keeps them apart; dropping the line would
+        join them, so then the line is emptied instead. When neither keeps the other blocks
+        as they were (a comment between two lists), there is no fix.
+        """
+        from ..fixer import apply_edits
+        from ..guard import structure_guard
+
         applicability = ctx.fix_applicability("unused")
         if applicability is None:
             return None
@@ -59,16 +68,24 @@ class UnusedSuppression(Rule):
         first, last = doc.line_of(d.span.start), doc.line_of(d.span.end)
         before = doc.source[doc.line_start(first) : d.span.start]
         after = doc.source[d.span.end : doc.line_end(last)]
+        candidates: list[tuple[Span, str]] = []
         if not before.strip(" \t>") and not after.strip():
-            # The comment is its own line (perhaps inside a blockquote): drop the line.
+            # The comment is its own line (perhaps inside a blockquote).
             end = doc.line_start(last + 1) if last + 1 < doc.line_count else doc.line_end(last)
             start = doc.line_start(first)
             if last + 1 >= doc.line_count and first > 0:
                 start = doc.line_end(first - 1)  # no line after: take the break before
-            span = Span(start, end)
+            candidates.append((Span(start, end), ""))
+            candidates.append((Span(doc.line_start(first), doc.line_end(last)), ""))
         else:
             start = d.span.start
             while start > doc.line_start(first) and doc.source[start - 1] in " \t":
                 start -= 1
-            span = Span(start, d.span.end)
-        return Fix.replace(span, "", ctx.message("fix_title"), applicability)
+            candidates.append((Span(start, d.span.end), ""))
+        title = ctx.message("fix_title")
+        for span, replacement in candidates:
+            fix = Fix.replace(span, replacement, title, applicability)
+            probe = ctx.report(d.span, title, fix=fix)
+            if not structure_guard(doc.source, apply_edits(doc.source, fix.edits), [probe]):
+                return fix
+        return None
