@@ -19,7 +19,7 @@ def test_defaults_select_default_enabled_rules() -> None:
 
 def test_codes_and_names_in_either_case() -> None:
     cfg = Config.from_dict({"select": ["link-text-whitespace"]})
-    assert cfg.selected_codes() == ["BL010"]
+    assert cfg.selected_codes() == ["BL010", "BL015"]
     cfg = Config.from_dict({"select": ["ALL"], "ignore": ["link_text_whitespace"]})
     assert "BL010" not in cfg.selected_codes()
 
@@ -135,3 +135,9 @@ def test_items_setting_reaches_every_item_rule() -> None:
     with pytest.raises(ConfigError) as err:
         Config.from_dict({"items": {"shapes": "tables"}}, source="c.yaml")
     assert err.value.key == "items.shapes"
+
+
+def test_too_deep_is_reported_whatever_is_selected() -> None:
+    assert Config.from_dict({"select": ["BL001"]}).selected_codes() == ["BL001", "BL015"]
+    assert "BL015" not in Config.from_dict({"select": ["BL001"], "ignore": ["too-deep"]}).selected_codes()
+    assert "BL015" not in Config.from_dict({"rules": {"BL015": {"enabled": False}}}).selected_codes()

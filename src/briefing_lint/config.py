@@ -30,6 +30,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+#: Rules that run whatever ``select`` says (only ``ignore`` or ``enabled: false`` stop them):
+#: BL015 reports content nested too deep to be checked, which must never pass silently.
+ALWAYS_REPORTED = frozenset({"BL015"})
+
 CONFIG_NAMES = (".briefing-lint.yaml", "briefing-lint.yaml")
 PYPROJECT = "pyproject.toml"
 
@@ -119,6 +123,8 @@ class Config:
         else:
             chosen = _expand(self.select, resolve)
         chosen |= _expand(self.extend_select, resolve)
+        # Content that could not be checked is always said, whatever else is selected.
+        chosen |= ALWAYS_REPORTED
         chosen -= _expand(self.ignore, resolve)
         for code, settings in self.rules.items():
             if settings.enabled is True:
