@@ -71,7 +71,7 @@ class UrlParts:
             out += "#" + self.fragment
         return out
 
-    @property
+    @functools.cached_property
     def host(self) -> str:
         """Lower-cased host without user info, port or trailing dot ("" when none)."""
         auth = self.authority.lstrip("/")
@@ -80,8 +80,10 @@ class UrlParts:
         return host.rstrip(".").lower()
 
 
+@functools.lru_cache(maxsize=16384)
 def split_url(url: str) -> UrlParts:
-    """Cut ``url`` into raw parts without decoding anything."""
+    """Cut ``url`` into raw parts without decoding anything (memoised: URLs repeat, and
+    several rules look at every one)."""
     m = _URL.match(url)
     assert m is not None  # every part is optional
     scheme = m.group("scheme") or ""
@@ -885,6 +887,9 @@ def find_redirect(url: str, rules: RuleSet | None = None) -> Redirection | None:
 def short_link(url: str, rules: RuleSet | None = None) -> str | None:
     """The platform label when ``url`` is a share short link (BL012), else None."""
     rules = rules or ruleset()
+    lowered = url.lower()
+    if not any(h in lowered for h in rules.short_links):
+        return None  # the common case, decided without cutting the URL up
     parts = split_url(url)
     host = parts.host
     if not parts.authority or parts.path.strip("/") == "":
