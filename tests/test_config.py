@@ -139,5 +139,10 @@ def test_items_setting_reaches_every_item_rule() -> None:
 
 def test_too_deep_is_reported_whatever_is_selected() -> None:
     assert Config.from_dict({"select": ["BL001"]}).selected_codes() == ["BL001", "BL015"]
-    assert "BL015" not in Config.from_dict({"select": ["BL001"], "ignore": ["too-deep"]}).selected_codes()
-    assert "BL015" not in Config.from_dict({"rules": {"BL015": {"enabled": False}}}).selected_codes()
+    assert (
+        "BL015"
+        not in Config.from_dict({"select": ["BL001"], "ignore": ["too-deep"]}).selected_codes()
+    )
+    assert (
+        "BL015" not in Config.from_dict({"rules": {"BL015": {"enabled": False}}}).selected_codes()
+    )

@@ -21,7 +21,7 @@ def _configure(md: MarkdownIt) -> MarkdownIt:
     md.use(front_matter_plugin)
     md.options["maxNesting"] = MAX_NESTING
     # A pure function called for every link destination; briefings repeat URLs a lot.
-    md.normalizeLink = functools.lru_cache(maxsize=4096)(md.normalizeLink)
+    md.normalizeLink = functools.lru_cache(maxsize=4096)(md.normalizeLink)  # type: ignore[method-assign]
     originals = {r.name: r.fn for r in md.inline.ruler.__rules__ if r.name in ("link", "image")}
     for name, fn in originals.items():
         md.inline.ruler.at(name, _mark_references(fn))
