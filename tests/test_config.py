@@ -146,3 +146,20 @@ def test_too_deep_is_reported_whatever_is_selected() -> None:
     assert (
         "BL015" not in Config.from_dict({"rules": {"BL015": {"enabled": False}}}).selected_codes()
     )
+
+
+def test_severity_per_kind_of_finding() -> None:
+    from briefing_lint import lint_text
+
+    text = "![](https://example.org/a.png)\n![](http://mmbiz.qpic.cn/x/640?wx_fmt=png)\n"
+    base = {d.kind: d.severity.value for d in lint_text(text, {"select": ["BL004"]})}
+    assert base["alt-missing"] == "info"
+    cfg = {"select": ["BL004"], "rules": {"BL004": {"severity": {"alt-missing": "error"}}}}
+    got = {d.kind: d.severity.value for d in lint_text(text, cfg)}
+    assert got["alt-missing"] == "error"
+    assert {k: v for k, v in got.items() if k != "alt-missing"} == {
+        k: v for k, v in base.items() if k != "alt-missing"
+    }
+    with pytest.raises(ConfigError) as err:
+        Config.from_dict({"rules": {"BL004": {"severity": {"nope": "error"}}}}, source="c.yaml")
+    assert err.value.key == "rules.BL004.severity.nope"

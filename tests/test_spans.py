@@ -209,3 +209,12 @@ def test_definition_continued_inside_blockquote_and_list() -> None:
             doc = Document(text.replace("\n", ending))
             (definition,) = index(doc).definitions
             assert doc.source[definition.dest_span.start : definition.dest_span.end] == dest
+
+
+def test_multi_line_img_tag_in_html_block() -> None:
+    for ending in ("\n", "\r\n"):
+        text = '<div>\n<img\n  src="https://mmbiz.qpic.cn/a/640?wx_fmt=png" alt="x">\n</div>\n'
+        doc = Document(text.replace("\n", ending))
+        (link,) = index(doc).links
+        assert link.is_image and doc.position(link.dest_span.start) == (3, 8)
+        assert doc.source[link.dest_span.start : link.dest_span.end].startswith("https://mmbiz")

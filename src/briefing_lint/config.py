@@ -70,6 +70,8 @@ class RuleSettings:
     enabled: bool | None = None
     severity: Severity | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
+    #: ``severity: {kind: level}``: per kind of finding (e.g. BL004 ``alt-missing``).
+    kind_severity: Mapping[str, Severity] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,10 @@ class Config:
         if settings is not None:
             options.update(settings.options)
         return options
+
+    def kind_severities_for(self, code: str) -> Mapping[str, Severity]:
+        settings = self.rules.get(code)
+        return {} if settings is None else settings.kind_severity
 
     def severity_for(self, code: str) -> Severity | None:
         settings = self.rules.get(code)
@@ -281,6 +287,7 @@ def _rule_settings(code: str, data: Any, source: str, meta: RuleMeta) -> RuleSet
         raise ConfigError(source, prefix, "expected a mapping")
     enabled: bool | None = None
     severity: Severity | None = None
+    kinds: dict[str, Severity] = {}
     options: dict[str, Any] = {}
     for raw_key, value in data.items():
         key = _norm_key(raw_key)
@@ -289,13 +296,21 @@ def _rule_settings(code: str, data: Any, source: str, meta: RuleMeta) -> RuleSet
             if not isinstance(value, bool):
                 raise ConfigError(source, dotted, "expected true or false")
             enabled = value
+        elif key == "severity" and isinstance(value, dict):
+            for kind, level in value.items():
+                if str(kind) not in meta.kinds:
+                    known = ", ".join(meta.kinds) or "none"
+                    raise ConfigError(
+                        source, f"{dotted}.{kind}", f"unknown kind of finding (kinds: {known})"
+                    )
+                kinds[str(kind)] = _severity(level, source, f"{dotted}.{kind}")
         elif key == "severity":
             severity = _severity(value, source, dotted)
         elif key in meta.options:
             options[key] = _check_option(meta.options[key], value, source, dotted)
         else:
             raise ConfigError(source, dotted, "unknown option")
-    return RuleSettings(enabled, severity, options)
+    return RuleSettings(enabled, severity, options, kinds)
 
 
 def _validate(rule_cls: Any, options: dict[str, Any], source: str, prefix: str) -> None:
@@ -390,6 +405,7 @@ def _build(data: Mapping[str, Any], source: str, base: Config | None) -> Config:
                     new.enabled if new.enabled is not None else old.enabled,
                     new.severity if new.severity is not None else old.severity,
                     {**old.options, **new.options},
+                    {**old.kind_severity, **new.kind_severity},
                 )
                 for opt in new.options:
                     provenance[f"rules.{code}.{opt}"] = source
@@ -397,6 +413,8 @@ def _build(data: Mapping[str, Any], source: str, base: Config | None) -> Config:
                     provenance[f"rules.{code}.enabled"] = source
                 if new.severity is not None:
                     provenance[f"rules.{code}.severity"] = source
+                for kind in new.kind_severity:
+                    provenance[f"rules.{code}.severity.{kind}"] = source
     return replace(cfg, rules=rules, provenance=provenance, **values)
 
 

@@ -743,30 +743,28 @@ class DocumentIndex:
                 continue
             if token.content.lstrip().startswith("<!--"):
                 continue
-            for line in range(token.map[0], min(token.map[1], doc.line_count)):
-                text = doc.line_text(line)
-                base = doc.line_start(line)
-                for tag in _HTML_TAG.finditer(text):
-                    is_image = tag.group(1).lower() == "img"
-                    for m in _HTML_ATTR.finditer(text, tag.start(), tag.end()):
-                        if (m.group(1).lower() == "src") != is_image:
-                            continue
-                        group = 2 if m.group(2) is not None else 3 if m.group(3) is not None else 4
-                        span = Span(base + m.start(group), base + m.end(group))
-                        whole = Span(base + tag.start(), base + tag.end())
-                        self._links.append(
-                            Link(
-                                "html",
-                                is_image,
-                                m.group(group),
-                                None,
-                                _span=whole,
-                                _dest_span=span,
-                                _parsed=True,
-                                attrs_line=line,
-                            )
+            first, last = token.map[0], min(token.map[1], doc.line_count) - 1
+            source = doc.source
+            # Over the block's whole source: a tag may spread its attributes over lines.
+            for tag in _HTML_TAG.finditer(source, doc.line_start(first), doc.line_end(last)):
+                is_image = tag.group(1).lower() == "img"
+                for m in _HTML_ATTR.finditer(source, tag.start(), tag.end()):
+                    if (m.group(1).lower() == "src") != is_image:
+                        continue
+                    group = 2 if m.group(2) is not None else 3 if m.group(3) is not None else 4
+                    self._links.append(
+                        Link(
+                            "html",
+                            is_image,
+                            m.group(group),
+                            None,
+                            _span=Span(tag.start(), tag.end()),
+                            _dest_span=Span(m.start(group), m.end(group)),
+                            _parsed=True,
+                            attrs_line=doc.line_of(tag.start()),
                         )
-                        found = True
+                    )
+                    found = True
         return found
 
     @cached_property

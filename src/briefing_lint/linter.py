@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .config import Config
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, Severity
 from .document import Document
 from .registry import rules_by_code
 from .rule import Rule, RuleContext
@@ -17,7 +18,9 @@ class ActiveRule:
     """A rule with the options and severity override one config gives it."""
 
     rule: Rule
-    context_args: tuple[dict[str, object], object]
+    options: dict[str, Any]
+    severity: Severity | None
+    kind_severity: Mapping[str, Severity]
 
     @property
     def code(self) -> str:
@@ -33,7 +36,14 @@ def active_rules(config: Config, path: str | None = None) -> list[ActiveRule]:
             continue
         rule_cls = rules_by_code()[code]
         meta = rule_cls.meta()
-        out.append(ActiveRule(rule_cls(), (config.options_for(meta), config.severity_for(code))))
+        out.append(
+            ActiveRule(
+                rule_cls(),
+                config.options_for(meta),
+                config.severity_for(code),
+                config.kind_severities_for(code),
+            )
+        )
     return out
 
 
@@ -42,8 +52,9 @@ def contexts(
 ) -> list[tuple[Rule, RuleContext]]:
     out = []
     for active in rules:
-        options, severity = active.context_args
-        ctx = RuleContext(doc, active.rule.meta(), options, severity, config)  # type: ignore[arg-type]
+        ctx = RuleContext(
+            doc, active.rule.meta(), active.options, active.severity, config, active.kind_severity
+        )
         out.append((active.rule, ctx))
     return out
 

@@ -8,7 +8,7 @@ the same fixes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -29,6 +29,8 @@ class RuleContext:
     options: Mapping[str, Any]
     severity_override: Severity | None = None
     config: Config | None = None
+    #: The user's per-kind severities (``severity: {kind: level}``), above everything else.
+    kind_severity: Mapping[str, Severity] = field(default_factory=dict)
 
     @cached_property
     def index(self) -> DocumentIndex:
@@ -36,7 +38,10 @@ class RuleContext:
         return index(self.doc)
 
     def severity_for(self, kind: str = "", severity: Severity | None = None) -> Severity:
-        """User override > what the rule asked for > the kind's default > the rule's default."""
+        """User override (per kind, then whole rule) > what the rule asked for > the kind's
+        default > the rule's default."""
+        if kind and kind in self.kind_severity:
+            return self.kind_severity[kind]
         if self.severity_override is not None:
             return self.severity_override
         if severity is not None:
