@@ -59,6 +59,7 @@ from markdown_it.token import Token
 
 from .diagnostics import Span
 from .document import Document, Heading, InlineBlock, Link, index
+from .urls import clean_url, split_url
 
 Shape = Literal["heading", "paragraph", "list-item"]
 SELECTOR_CHOICES = ("auto", "headings", "paragraphs", "list-items")
@@ -849,11 +850,6 @@ def host_matches(host: str, patterns: Sequence[str]) -> bool:
 
 # -- link identity ---------------------------------------------------------------------------
 
-_URL_PARTS = re.compile(
-    r"^(?:[A-Za-z][A-Za-z0-9+.-]*:)?//(?P<host>[^/?#]*)(?P<path>[^?#]*)"
-    r"(?:\?(?P<query>[^#]*))?(?:#(?P<fragment>.*))?$",
-    re.DOTALL,
-)
 #: Fragments that do not pick a different part of the page (WeChat's ``#rd``, text
 #: fragments, ``k=v`` tracking); any other fragment (``/jobs/#berlin-security``,
 #: ``CHANGELOG.md#v056``) is part of the link's identity.
@@ -863,18 +859,6 @@ _TRACKING_KEY = re.compile(
     r"^(?:utm_\w*|spm|spm_id_from|scene|subscene|ascene|chksm|share_\w+|sharer_\w+|"
     r"mpshare|srcid|ref_src|fbclid|gclid|igshid|mc_cid|mc_eid|xtrack|isappinstalled)$"
 )
-
-
-def _bl001_clean(url: str) -> str:
-    """``url`` with BL001's tracking removals applied, when BL001's cleaner is available."""
-    try:
-        import importlib
-
-        urls = importlib.import_module("briefing_lint.urls")
-        cleaned = urls.clean_url(url)
-        return str(getattr(cleaned, "full_url", url))
-    except Exception:  # the cleaner is optional here; fall back to the local rules
-        return url
 
 
 @functools.lru_cache(maxsize=8192)
@@ -892,15 +876,13 @@ def canonical_link(url: str) -> str | None:
     if not _HTTP.match(url):
         return None
     if "?" in url:
-        url = _bl001_clean(url)
-    m = _URL_PARTS.match(url)
-    if m is None:
-        return None
+        url = clean_url(url).full_url  # BL001's removals, so both rules agree
+    parts = split_url(url)
     host = host_of(url)
     if not host:
         return None
-    path = unquote(m.group("path") or "")
-    query = m.group("query") or ""
+    path = unquote(parts.path)
+    query = parts.query or ""
     pairs: list[tuple[str, str]] = []
     for seg in _QUERY_SEP.split(query):
         if not seg:
@@ -923,7 +905,7 @@ def canonical_link(url: str) -> str | None:
     key = host + path
     if pairs:
         key += "?" + "&".join(f"{k}={v}" for k, v in sorted(pairs))
-    fragment = m.group("fragment")
+    fragment = parts.fragment
     if fragment is not None and not _NOISE_FRAGMENT.match(fragment):
         key += "#" + fragment
     return key

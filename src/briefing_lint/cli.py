@@ -317,23 +317,9 @@ def _add_suppressions(outcomes: list[FileOutcome]) -> None:
 
 
 def _process_stdin(text: str, name: str, cfg: Config, *, fix: bool, unsafe: bool) -> FileOutcome:
-    from .api import fix_text, lint_text
-    from .files import FileOutcome
+    from .files import process_text
 
-    path = Path(name)
-    if not fix:
-        return FileOutcome(path, text=text, diagnostics=lint_text(text, cfg, name))
-    result = fix_text(text, cfg, name, unsafe=unsafe)
-    return FileOutcome(
-        path,
-        text=text,
-        fixed_text=result.text,
-        diagnostics=list(result.remaining),
-        applied=len(result.applied),
-        failing_rules=list(result.failing_rules),
-        refused=list(result.refused),
-        converged=result.converged,
-    )
+    return process_text(Path(name), text, cfg, fix=fix, unsafe=unsafe)
 
 
 def _print_diff(outcomes: list[FileOutcome], out: TextIO) -> bool:

@@ -188,22 +188,27 @@ def process_file(
     path: Path, config: Config, *, fix: bool = False, unsafe: bool = False
 ) -> FileOutcome:
     """Lint (and optionally fix) one file; the caller decides whether to write."""
-    from .api import fix_text
-    from .document import Document
-    from .linter import lint_document
-
     try:
         text = read_text(path)
     except InputError as exc:
         return FileOutcome(path, error=str(exc))
+    return process_text(path, text, config, fix=fix, unsafe=unsafe)
+
+
+def process_text(
+    path: Path, text: str, config: Config, *, fix: bool = False, unsafe: bool = False
+) -> FileOutcome:
+    """Lint (and optionally fix) ``text`` known as ``path`` (a file's or stdin's)."""
+    from .api import fix_text
+    from .document import Document
+    from .linter import lint_document
+
     name = str(path)
+    facts: dict[str, object] = {}
     if not fix:
-        doc = Document(text, name)
-        facts: dict[str, object] = {}
-        diagnostics = lint_document(doc, config, facts=facts)
+        diagnostics = lint_document(Document(text, name), config, facts=facts)
         return FileOutcome(path, text=text, diagnostics=diagnostics, facts=facts)
     result = fix_text(text, config, name, unsafe=unsafe)
-    facts = {}
     if any(r.cross_file for r in _cross_file_rules(config)):
         lint_document(Document(result.text, name), config, facts=facts)
     return FileOutcome(

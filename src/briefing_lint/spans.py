@@ -118,11 +118,17 @@ def _merge(tokens: list[Token]) -> Token:
 
 def join_text(tokens: list[Token]) -> list[Token]:
     """markdown-it's ``text_join``, keeping positions: text_special becomes text, runs merge."""
-    out: list[Token] = []
-    run: list[Token] = []
     for token in tokens:
         if token.type == "text_special":
             token.type = "text"
+    return _merge_runs(tokens)
+
+
+def _merge_runs(tokens: list[Token]) -> list[Token]:
+    """Adjacent text tokens merged into one (positions and pieces kept)."""
+    out: list[Token] = []
+    run: list[Token] = []
+    for token in tokens:
         if token.type == "text":
             run.append(token)
             continue
@@ -138,24 +144,13 @@ def join_text(tokens: list[Token]) -> list[Token]:
 def record_fragments_join(state: StateInline) -> None:
     """markdown-it's ``fragments_join`` (after emphasis), keeping positions of merged text."""
     level = 0
-    merged: list[Token] = []
-    run: list[Token] = []
     for token in state.tokens:
         if token.nesting < 0:
             level -= 1
         token.level = level
         if token.nesting > 0:
             level += 1
-        if token.type == "text":
-            run.append(token)
-            continue
-        if run:
-            merged.append(_merge(run) if len(run) > 1 else run[0])
-            run = []
-        merged.append(token)
-    if run:
-        merged.append(_merge(run) if len(run) > 1 else run[0])
-    state.tokens[:] = merged
+    state.tokens[:] = _merge_runs(state.tokens)
 
 
 def content_offset(token: Token, index: int) -> int:
