@@ -9,6 +9,7 @@ punctuation and unbalanced ``)`` are trimmed off.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # A scheme URL may follow anything but an ASCII letter (cmark rewinds over letters to find
 # the scheme); ``www.`` needs the start, whitespace or one of ``*_~(`` before it.
@@ -57,3 +58,36 @@ def find_bare_urls(text: str) -> list[tuple[int, int]]:
             pos = start + len(url)
         else:
             pos = m.end()
+
+
+# -- where a bare URL was meant to end --------------------------------------------------------
+
+#: CJK right after one of these may be part of the URL: a path segment or a query value
+#: (``/wiki/数据库``, ``?q=中文``), so the end is not certain there.
+URL_SEPARATORS = "/=?#&:+"
+
+
+def is_cjk_boundary(ch: str) -> bool:
+    """CJK text, full-width forms and the punctuation Chinese text uses (“” … — ·): where a
+    briefing's bare URL really ends, though GitHub's autolink runs on through it."""
+    code = ord(ch)
+    if code < 0x2000:
+        return ch == "\u00b7"
+    if 0x2010 <= code <= 0x206F:  # general punctuation: “” ‘’ … —
+        return True
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def is_fullwidth_punct(ch: str) -> bool:
+    """A boundary character that is punctuation or a symbol (``）。，“``), not a letter."""
+    return is_cjk_boundary(ch) and unicodedata.category(ch)[0] in "PSZ"
+
+
+def first_boundary(url: str, start: int = 0) -> int:
+    """Index of the first CJK/full-width character at or after ``start`` (-1 when none)."""
+    if url.isascii():
+        return -1
+    for i in range(start, len(url)):
+        if is_cjk_boundary(url[i]):
+            return i
+    return -1

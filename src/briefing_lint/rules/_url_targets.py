@@ -15,12 +15,17 @@ punctuation follows it too, the end cannot be told and the URL is skipped.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..autolink import find_bare_urls, trim_autolink
+from ..autolink import (
+    URL_SEPARATORS,
+    find_bare_urls,
+    first_boundary,
+    is_fullwidth_punct,
+    trim_autolink,
+)
 from ..config import ConfigError
 from ..diagnostics import Edit, Span
 from ..document import Document, Link
@@ -86,23 +91,6 @@ def _minimal_edit(span: Span, old: str, new: str) -> Edit:
     return Edit(Span(span.start + prefix, span.end - suffix), new[prefix : len(new) - suffix])
 
 
-_SEPARATORS = "/=?#&:+"
-
-
-def is_cjk_boundary(ch: str) -> bool:
-    """CJK or full-width characters: where a briefing's URL really ends."""
-    if ord(ch) < 0x2000:
-        return False
-    if 0x2010 <= ord(ch) <= 0x206F:  # general punctuation: “” ‘’ … —
-        return True
-    return unicodedata.east_asian_width(ch) in ("W", "F")
-
-
-def _boundary_kind(ch: str) -> str:
-    cat = unicodedata.category(ch)
-    return "punct" if cat[0] in "PSZ" else "letter"
-
-
 def _strip_angle(doc: Document, span: Span) -> Span:
     raw = doc.source[span.start : span.end]
     if len(raw) >= 2 and raw.startswith("<") and raw.endswith(">"):
@@ -161,15 +149,17 @@ def targets(ctx: RuleContext, wanted: Callable[[str], bool]) -> Iterator[Target]
 def _bare(doc: Document, link: Link) -> Target | None:
     span = link.dest_span
     raw = doc.source[span.start : span.end]
-    cut = next((i for i, ch in enumerate(raw) if is_cjk_boundary(ch)), len(raw))
+    cut = first_boundary(raw)
+    if cut < 0:
+        cut = len(raw)
     boundary = ""
     if cut < len(raw):
-        boundary = _boundary_kind(raw[cut])
-        if boundary == "letter" and cut and raw[cut - 1] in _SEPARATORS:
+        boundary = "punct" if is_fullwidth_punct(raw[cut]) else "letter"
+        if boundary == "letter" and cut and raw[cut - 1] in URL_SEPARATORS:
             # CJK right after "/", "=", "?"...: a path segment or a value (``/wiki/数据库``)
             # unless full-width punctuation follows, which makes the end a guess.
             rest = raw[cut:]
-            if any(is_cjk_boundary(c) and _boundary_kind(c) == "punct" for c in rest):
+            if any(is_fullwidth_punct(c) for c in rest):
                 return None
             cut, boundary = len(raw), ""
         if boundary:

@@ -11,26 +11,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..autolink import find_bare_urls, trim_autolink
+from ..autolink import (
+    URL_SEPARATORS,
+    find_bare_urls,
+    first_boundary,
+    is_fullwidth_punct,
+    trim_autolink,
+)
 from ..diagnostics import Diagnostic, Edit, Fix, Span
 from ..document import TextNode
 from ..rule import Rule, RuleContext
 
-_CJK_TEXT = (
-    "\u1100-\u11ff\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf"
-    "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
-)
-# CJK symbols and punctuation, full-width forms, vertical/compatibility forms, and the
-# curly quotes, dashes and ellipsis that Chinese text uses as full-width punctuation.
-_FULLWIDTH = (
-    "\u3000-\u303f\ufe10-\ufe1f\ufe30-\ufe4f\uff00-\uffef"
-    "\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u00b7"
-)
-_BOUNDARY = re.compile(f"[{_CJK_TEXT}{_FULLWIDTH}]")
-_FULLWIDTH_CHAR = re.compile(f"[{_FULLWIDTH}]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-# CJK right after these may be a path segment or query value (``/wiki/数据库``, ``?q=中文``).
-_SEPARATORS = "/=?#&:+"
 # ``[text]（url）`` and friends belong to BL008.
 _BL008_BEFORE = re.compile(r"[\]］][ \t]*[（(][ \t]*$")
 _SCHEME = re.compile(r"^(?:(?:https?|ftp)://|www\.)", re.IGNORECASE)
@@ -59,7 +51,7 @@ class BareUrlBoundary(Rule):
             return
         for start, end in find_bare_urls(content):
             url = content[start:end]
-            if _BOUNDARY.search(url) is None or _BL008_BEFORE.search(content, 0, start):
+            if first_boundary(url) < 0 or _BL008_BEFORE.search(content, 0, start):
                 continue
             diagnostic = self._check_url(ctx, node, start, url)
             if diagnostic is not None:
@@ -71,10 +63,9 @@ class BareUrlBoundary(Rule):
         scheme = _SCHEME.match(url)
         if scheme is None:  # pragma: no cover - find_bare_urls only returns these
             return None
-        m = _BOUNDARY.search(url, scheme.end())
-        if m is None:
+        cut = first_boundary(url, scheme.end())
+        if cut < 0:
             return None
-        cut = m.start()
         intended = trim_autolink(url[:cut])
         if len(intended) <= scheme.end():
             return None
@@ -82,10 +73,10 @@ class BareUrlBoundary(Rule):
         span = node.substring_span(start, start + len(url))
         shown = tail if len(tail) <= 12 else tail[:11] + "…"
         before = url[cut - 1]
-        if _FULLWIDTH_CHAR.match(url, cut) is None and before in _SEPARATORS:
+        if not is_fullwidth_punct(url[cut]) and before in URL_SEPARATORS:
             # CJK straight after a separator may belong to the URL; with no full-width
             # punctuation after it, it most likely does (``/wiki/数据库`` then a space).
-            if _FULLWIDTH_CHAR.search(url, cut) is None:
+            if not any(is_fullwidth_punct(c) for c in url[cut:]):
                 return None
             return ctx.report(
                 span, ctx.message("ambiguous", tail=shown, before=before), kind="ambiguous"
