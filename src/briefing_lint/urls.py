@@ -884,12 +884,19 @@ def find_redirect(url: str, rules: RuleSet | None = None) -> Redirection | None:
     return None
 
 
+#: Scheme and plain host of an absolute URL, for pre-filters (user info or a port: look closer).
+_QUICK_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://([^/?#]*)")
+
+
 def short_link(url: str, rules: RuleSet | None = None) -> str | None:
     """The platform label when ``url`` is a share short link (BL012), else None."""
     rules = rules or ruleset()
-    lowered = url.lower()
-    if not any(h in lowered for h in rules.short_links):
-        return None  # the common case, decided without cutting the URL up
+    quick = _QUICK_HOST.match(url)
+    if quick is not None and "@" not in quick.group(1) and ":" not in quick.group(1):
+        # The common case, decided without cutting the URL up.
+        plain = quick.group(1).lower().rstrip(".")
+        if plain not in rules.short_links and plain.removeprefix("www.") not in rules.short_links:
+            return None
     parts = split_url(url)
     host = parts.host
     if not parts.authority or parts.path.strip("/") == "":
