@@ -29,7 +29,10 @@ def lint_text(
     ``path`` only selects per-file settings and names the document; nothing is read.
     """
     cfg = _config(config)
-    return lint_document(Document(text, path), cfg)
+    doc = Document(text, path)
+    diagnostics = lint_document(doc, cfg)
+    doc.release()
+    return diagnostics
 
 
 def fix_text(
@@ -56,7 +59,9 @@ def fix_text(
         doc = Document(source, path, parsed=None if hit is None else (hit.tokens, hit.env))
         if hit is None:
             guard.remember(current, doc.tokens, doc.env)
-        return lint_document(doc, cfg, rules)
+        diagnostics = lint_document(doc, cfg, rules)
+        doc.release()
+        return diagnostics
 
     try:
         result = fix_loop(

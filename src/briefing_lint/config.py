@@ -497,12 +497,16 @@ class ConfigResolver:
             else Config.from_file(explicit).with_overrides(**self.overrides)
         )
         self._by_file: dict[Path | None, Config] = {}
+        #: Folder (as given) -> its config file: one upward search per folder, not per call.
+        self._by_folder: dict[Path, Path | None] = {}
 
     def for_path(self, path: Path | None) -> Config:
         if self._explicit is not None:
             return self._explicit
-        folder = Path.cwd() if path is None else path.resolve().parent
-        config_file = find_config_file(folder)
+        folder = Path.cwd() if path is None else path.parent
+        if folder not in self._by_folder:
+            self._by_folder[folder] = find_config_file(folder)
+        config_file = self._by_folder[folder]
         if config_file not in self._by_file:
             base = Config() if config_file is None else Config.from_file(config_file)
             self._by_file[config_file] = base.with_overrides(**self.overrides)

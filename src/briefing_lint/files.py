@@ -206,11 +206,15 @@ def process_text(
     name = str(path)
     facts: dict[str, object] = {}
     if not fix:
-        diagnostics = lint_document(Document(text, name), config, facts=facts)
+        doc = Document(text, name)
+        diagnostics = lint_document(doc, config, facts=facts)
+        doc.release()
         return FileOutcome(path, text=text, diagnostics=diagnostics, facts=facts)
     result = fix_text(text, config, name, unsafe=unsafe)
     if any(r.cross_file for r in _cross_file_rules(config)):
-        lint_document(Document(result.text, name), config, facts=facts)
+        doc = Document(result.text, name)
+        lint_document(doc, config, facts=facts)
+        doc.release()
     return FileOutcome(
         path,
         text=text,

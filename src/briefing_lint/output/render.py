@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from argparse import Namespace
 from collections import Counter
 from collections.abc import Sequence
@@ -31,7 +32,7 @@ def located(outcomes: Sequence[FileOutcome]) -> list[Located]:
 def render(fmt: str, outcomes: Sequence[FileOutcome], out: TextIO, args: Namespace) -> None:
     items = located(outcomes)
     if fmt == "json":
-        out.write(json.dumps([as_json(i) for i in items], ensure_ascii=False, indent=2) + "\n")
+        write_json_list(items, out)
     elif fmt == "json-lines":
         for item in items:
             out.write(json.dumps(as_json(item), ensure_ascii=False) + "\n")
@@ -51,6 +52,20 @@ def render(fmt: str, outcomes: Sequence[FileOutcome], out: TextIO, args: Namespa
         write_text(items, outcomes, out, args)
     if getattr(args, "statistics", False) and fmt in ("text", "concise"):
         write_statistics(items, out)
+
+
+def write_json_list(items: Sequence[Located], out: TextIO) -> None:
+    """The same text as ``json.dumps(list, indent=2)``, written item by item: a large
+    archive's findings never sit in memory twice as one huge string."""
+    if not items:
+        out.write("[]\n")
+        return
+    out.write("[")
+    for i, item in enumerate(items):
+        out.write(",\n" if i else "\n")
+        body = json.dumps(as_json(item), ensure_ascii=False, indent=2)
+        out.write(textwrap.indent(body, "  "))
+    out.write("\n]\n")
 
 
 def concise_line(item: Located) -> str:
