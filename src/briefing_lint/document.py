@@ -158,6 +158,18 @@ class InlineBlock:
     def span(self) -> Span:
         return self.content_span(0, len(self.content))
 
+    def text_children(self) -> Iterator[tuple[int, Token, bool]]:
+        """``(index, token, in_link)`` for every text child (``in_link``: inside link text)."""
+        depth = 0
+        for i, token in enumerate(self.children):
+            ttype = token.type
+            if ttype == "text":
+                yield i, token, depth > 0
+            elif ttype == "link_open":
+                depth += 1
+            elif ttype == "link_close":
+                depth -= 1
+
     # -- recorded inline tokens --------------------------------------------------------
 
     @cached_property
@@ -720,18 +732,11 @@ class DocumentIndex:
     @cached_property
     def text_nodes(self) -> list[TextNode]:
         """Text children of every inline block (``in_link`` when inside a link's text)."""
-        out: list[TextNode] = []
-        for block in self.doc.inline_blocks:
-            depth = 0
-            for i, token in enumerate(block.children):
-                ttype = token.type
-                if ttype == "text":
-                    out.append(TextNode(block, i, token.content, depth > 0))
-                elif ttype == "link_open":
-                    depth += 1
-                elif ttype == "link_close":
-                    depth -= 1
-        return out
+        return [
+            TextNode(block, i, token.content, in_link)
+            for block in self.doc.inline_blocks
+            for i, token, in_link in block.text_children()
+        ]
 
     def _bare_urls(self, block: InlineBlock, i: int, content: str) -> None:
         for start, end in find_bare_urls(content):

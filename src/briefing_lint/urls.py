@@ -219,14 +219,22 @@ def _strings(value: Any, where: str) -> list[str]:
 
 def keys(items: Iterable[str], where: str = "keys", trusted: bool = True) -> KeyMatcher:
     """Compile key entries: literal names, or ``re:`` full-match patterns."""
+    names, patterns = _names_and_patterns(items, where, trusted, normalize_key)
+    return KeyMatcher(names, patterns)
+
+
+def _names_and_patterns(
+    items: Iterable[str], where: str, trusted: bool, normalize: Callable[[str], str]
+) -> tuple[frozenset[str], tuple[re.Pattern[str], ...]]:
+    """Split rule-data entries into literal names and ``re:`` full-match patterns."""
     names: set[str] = set()
     patterns: list[re.Pattern[str]] = []
     for item in items:
         if item.startswith("re:"):
             patterns.append(_regex(item[3:], where, trusted, re.IGNORECASE))
         else:
-            names.add(normalize_key(item))
-    return KeyMatcher(frozenset(names), tuple(patterns))
+            names.add(normalize(item))
+    return frozenset(names), tuple(patterns)
 
 
 @dataclass(frozen=True)
@@ -246,14 +254,10 @@ def _hosts(value: Any, where: str, trusted: bool) -> HostMatcher:
     items = _strings(value, where)
     if not items:
         raise UrlDataError(where, "needs at least one host")
-    names: set[str] = set()
-    patterns: list[re.Pattern[str]] = []
-    for item in items:
-        if item.startswith("re:"):
-            patterns.append(_regex(item[3:], where, trusted, re.IGNORECASE))
-        else:
-            names.add(item.strip().rstrip(".").lower())
-    return HostMatcher(frozenset(names), tuple(patterns))
+    names, patterns = _names_and_patterns(
+        items, where, trusted, lambda item: item.strip().rstrip(".").lower()
+    )
+    return HostMatcher(names, patterns)
 
 
 def _class_map(

@@ -36,13 +36,8 @@ class BareUrlBoundary(Rule):
             content = block.token.content
             if not ("://" in content or "www." in content) or _NON_ASCII.search(content) is None:
                 continue
-            depth = 0
-            for i, child in enumerate(block.children):
-                if child.type == "link_open":
-                    depth += 1
-                elif child.type == "link_close":
-                    depth -= 1
-                elif child.type == "text" and depth == 0:
+            for i, child, in_link in block.text_children():
+                if not in_link:
                     yield from self._check_text(ctx, TextNode(block, i, child.content, False))
 
     def _check_text(self, ctx: RuleContext, node: TextNode) -> Iterator[Diagnostic]:

@@ -100,15 +100,11 @@ def _opening_bracket(content: str, close: int) -> int:
 def _in_plain_text(block: InlineBlock, positions: tuple[int, ...], image: bool) -> bool:
     """Every structural character sits in a text token (not code or HTML), outside links
     unless it is an image (``[![徽章]（https://…）](https://…)`` is a fine image once fixed)."""
-    ranges: list[tuple[int, int]] = []
-    depth = 0
-    for i, token in enumerate(block.children):
-        if token.type == "link_open":
-            depth += 1
-        elif token.type == "link_close":
-            depth -= 1
-        elif token.type == "text" and (depth == 0 or image):
-            ranges.append(block.recorded[i].meta["pos"])
+    ranges = [
+        block.recorded[i].meta["pos"]
+        for i, _, in_link in block.text_children()
+        if not in_link or image
+    ]
     return all(any(a <= p < b for a, b in ranges) for p in positions)
 
 
