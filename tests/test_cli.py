@@ -221,3 +221,13 @@ def test_add_suppressions_then_clean(tmp_path: Path, capsys: pytest.CaptureFixtu
     # Fixing the finding later makes the comment itself a finding (BL014, unsafe fix).
     code, out, _ = run(["check", "--select", "BL014", str(f)], capsys)
     assert code == 0 and out.count("BL014") == 0
+
+
+def test_config_shows_where_values_come_from(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = tmp_path / ".briefing-lint.yaml"
+    cfg.write_text("ignore: [BL012]\nrules:\n  BL004: {severity: {alt-missing: warning}}\n")
+    code, out, _ = run(["config", str(tmp_path)], capsys)
+    assert code == 0 and out.startswith(f"# config file: {cfg}")
+    assert f"from: {cfg}" in out and "alt-missing:" in out and "from: default" in out

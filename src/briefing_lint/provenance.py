@@ -43,6 +43,12 @@ def effective_config(cfg: Config) -> dict[str, Any]:
             },
             "severity": {"value": severity, "from": src(f"rules.{meta.code}.severity")},
         }
+        kinds = cfg.kind_severities_for(meta.code)
+        if kinds:
+            entry["severity-by-kind"] = {
+                kind: {"value": level.value, "from": src(f"rules.{meta.code}.severity.{kind}")}
+                for kind, level in kinds.items()
+            }
         options = cfg.options_for(meta)
         if options:
             entry["options"] = {
