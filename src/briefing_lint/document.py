@@ -293,7 +293,12 @@ class Link:
             self._span = block.text_span(self.child, *self._range)
             self._dest_span = self._text_span = self._span
             return
-        start, end = block.recorded[self.child].meta["pos"]
+        if len(block.children) == 1:
+            # Alone in its block (most briefing images): it spans the whole content, which
+            # is known without re-tokenizing the block.
+            start, end = 0, len(block.content)
+        else:
+            start, end = block.recorded[self.child].meta["pos"]
         self._span = block.content_span(start, end)
         if self.kind == "html":
             assert self._range is not None
