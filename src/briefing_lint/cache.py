@@ -14,13 +14,12 @@ import hashlib
 import os
 import pickle
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from .__about__ import __version__
 from .config import Config
-from .files import FileOutcome, InputError, read_text
+from .files import FileOutcome
 from .ruledata import data_fingerprint
 
 CACHE_DIR_NAME = ".briefing-lint-cache"
@@ -71,7 +70,7 @@ class Cache:
         self._ready = False
 
     @classmethod
-    def open(cls, cache_dir: Path | None, files: Sequence[Path]) -> Cache:
+    def open(cls, cache_dir: Path | None) -> Cache:
         folder = cache_dir or project_root(Path.cwd()) / CACHE_DIR_NAME
         return cls(folder / f"v{__version__}-{data_fingerprint()}-{code_fingerprint()}")
 
@@ -97,8 +96,8 @@ class Cache:
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
             return None
         try:
-            text = read_text(path)
-        except InputError:
+            text = raw.decode("utf-8")  # the bytes just hashed: no second read
+        except UnicodeDecodeError:
             return None
         return FileOutcome(path, text=text, diagnostics=diagnostics, facts=facts, cached=True)
 
@@ -126,6 +125,3 @@ class Cache:
             with contextlib.suppress(OSError):
                 ignore.write_text("# created by briefing-lint\n*\n", encoding="utf-8")
         self._ready = True
-
-    def save(self) -> None:
-        """Entries are written as they come; nothing is left to flush."""

@@ -44,7 +44,7 @@ def run_files(
     from .cache import Cache
 
     tune_gc()
-    cache = Cache.open(cache_dir, files) if use_cache else None
+    cache = Cache.open(cache_dir) if use_cache else None
     outcomes: list[FileOutcome | None] = [None] * len(files)
     todo: list[int] = []
     for i, path in enumerate(files):
@@ -74,5 +74,4 @@ def run_files(
             done = outcomes[i]
             if done is not None:
                 cache.put(files[i], resolver.for_path(files[i]), done)
-        cache.save()
     return result
