@@ -81,7 +81,7 @@ def lint_document(
     diagnostics: list[Diagnostic] = []
     late: list[tuple[Rule, RuleContext]] = []
     for rule, ctx in contexts(doc, rules, config):
-        if getattr(rule, "after_suppressions", False):
+        if rule.after_suppressions:
             late.append((rule, ctx))
             continue
         diagnostics.extend(rule.check(ctx))
@@ -90,6 +90,6 @@ def lint_document(
     diagnostics = apply_suppressions(doc, diagnostics, directives)
     selected = {active.code for active in rules}
     for rule, ctx in late:
-        diagnostics.extend(rule.judge(ctx, directives, selected))  # type: ignore[attr-defined]
+        diagnostics.extend(rule.judge(ctx, directives, selected))
     diagnostics.sort(key=Diagnostic.sort_key)
     return diagnostics

@@ -111,6 +111,16 @@ class Rule:
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    #: Judged after every other rule ran and suppressions were applied (BL014), through
+    #: :meth:`judge` instead of :meth:`check`.
+    after_suppressions: ClassVar[bool] = False
+
+    def judge(
+        self, ctx: RuleContext, directives: Iterable[Any], selected: set[str]
+    ) -> Iterable[Diagnostic]:
+        """Diagnostics about the suppression ``directives`` (``after_suppressions`` rules)."""
+        return ()
+
     # Cross-file rules (e.g. BL006) collect per-file facts, then judge the whole run.
     cross_file: ClassVar[bool] = False
 
