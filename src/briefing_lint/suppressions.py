@@ -87,13 +87,15 @@ def find_directives(doc: Document) -> list[Directive]:
 
 
 def _in_code_span(doc: Document, offset: int) -> bool:
+    """Inside a code span (not an HTML comment: directives are comments themselves)."""
     block = doc.block_at(offset)
     if block is None or not any(t.type == "code_inline" for t in block.children):
         return False
+    source = doc.source
     return any(
-        block.child_span(i).start <= offset < block.child_span(i).end
-        for i, t in enumerate(block.children)
-        if t.type == "code_inline"
+        s.start <= offset < s.end
+        for s in doc.code_spans(block)
+        if not source.startswith("<!--", s.start)
     )
 
 
