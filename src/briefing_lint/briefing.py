@@ -339,6 +339,11 @@ class Briefing:
 _CACHE_ATTR = "_briefing_items"
 
 
+def items_for(doc: Document, options: Mapping[str, Any]) -> Briefing:
+    """The items as a rule's ``items``/``item_heading_level`` options select them."""
+    return items(doc, ItemSelector.from_options(options))
+
+
 def items(doc: Document, selector: ItemSelector | None = None) -> Briefing:
     """The document's items, computed once per selector and shared by every rule."""
     selector = selector or ItemSelector()

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..briefing import Item, ItemSelector, canonical_link, items, plain_text
+from ..briefing import Item, canonical_link, items_for, plain_text
 from ..diagnostics import Diagnostic, Span
 from ..rule import Rule, RuleContext
 from ..safe_regex import compile_user_regex
@@ -42,7 +42,7 @@ def _item_links(ctx: RuleContext) -> list[tuple[str, Item]]:
     options = ctx.options
     ignore = [compile_user_regex(str(p)) for p in options["ignore"]]
     out: list[tuple[str, Item]] = []
-    for item in items(ctx.doc, ItemSelector.from_options(options)):
+    for item in items_for(ctx.doc, options):
         link = item.link
         if link is None or _CALENDAR.match(item.title):
             continue

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Sequence
 from urllib.parse import unquote
 
-from ..briefing import STYLE_FAMILY, Item, ItemSelector, format_number, items, plain_text
+from ..briefing import STYLE_FAMILY, Item, format_number, items_for, plain_text
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix
 from ..document import Document, index
 from ..rule import Rule, RuleContext
@@ -31,7 +31,7 @@ class ItemNumbering(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         options = ctx.options
-        briefing = items(ctx.doc, ItemSelector.from_options(options))
+        briefing = items_for(ctx.doc, options)
         if not briefing.items:
             return
         ordered = bool(options["ordered_lists"])

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 from markdown_it.token import Token
 
-from ..briefing import Item, ItemSelector, host_matches, host_of, items, link_close_index
+from ..briefing import Item, host_matches, host_of, items_for, link_close_index
 from ..diagnostics import Diagnostic, Fix, Span
 from ..document import Document, InlineBlock, Link
 from ..rule import Rule, RuleContext
@@ -53,7 +53,7 @@ class SourceAttribution(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         options = ctx.options
-        briefing = items(ctx.doc, ItemSelector.from_options(options))
+        briefing = items_for(ctx.doc, options)
         if not briefing.items:
             return
         require = str(options["require"])

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from ..briefing import NUMBER, Briefing, Item, ItemSelector, int_to_cn, items, parse_count
+from ..briefing import NUMBER, Briefing, Item, int_to_cn, items_for, parse_count
 from ..diagnostics import Diagnostic, Fix, Span
 from ..document import Document, InlineBlock
 from ..rule import Rule, RuleContext
@@ -131,7 +131,7 @@ class StatedCount(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         options = ctx.options
-        briefing = items(ctx.doc, ItemSelector.from_options(options))
+        briefing = items_for(ctx.doc, options)
         if not briefing.items:
             return
         patterns = [compile_user_regex(str(p)) for p in options["patterns"]]
