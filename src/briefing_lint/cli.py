@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 from .__about__ import __version__
 
 if TYPE_CHECKING:
-    from .config import Config
     from .files import FileOutcome
 
 SUBCOMMANDS = ("check", "rules", "rule", "config", "format")
@@ -198,7 +197,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             name = args.stdin_filename or "-"
             cfg = resolver.for_path(Path(name) if args.stdin_filename else None)
             text = sys.stdin.read()
-            outcome = _process_stdin(text, name, cfg, fix=fix, unsafe=args.unsafe_fixes)
+            outcome = process_text(Path(name), text, cfg, fix=fix, unsafe=args.unsafe_fixes)
             outcomes.append(outcome)
         else:
             missing = [p for p in paths if not p.exists() and not p.is_symlink()]
@@ -314,12 +313,6 @@ def _add_suppressions(outcomes: list[FileOutcome]) -> None:
             file=sys.stderr,
         )
         outcome.diagnostics = []
-
-
-def _process_stdin(text: str, name: str, cfg: Config, *, fix: bool, unsafe: bool) -> FileOutcome:
-    from .files import process_text
-
-    return process_text(Path(name), text, cfg, fix=fix, unsafe=unsafe)
 
 
 def _print_diff(outcomes: list[FileOutcome], out: TextIO) -> bool:
