@@ -180,7 +180,7 @@ def _resolver(args: argparse.Namespace) -> Any:
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     from .config import ConfigError
     from .diagnostics import Severity
-    from .files import discover, write_atomic
+    from .files import discover, process_text, write_atomic
     from .runner import run_files
 
     if args.output_format not in ("text", "concise", "json", "json-lines", "github", "sarif"):
