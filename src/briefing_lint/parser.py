@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import functools
+import re
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from markdown_it import MarkdownIt
+from markdown_it import MarkdownIt, helpers
+from markdown_it.common.normalize_url import normalizeLink as _normalize_link_slow
+from markdown_it.common.utils import unescapeAll
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.front_matter import front_matter_plugin
 
@@ -20,12 +24,99 @@ def _configure(md: MarkdownIt) -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(front_matter_plugin)
     md.options["maxNesting"] = MAX_NESTING
-    # A pure function called for every link destination; briefings repeat URLs a lot.
-    md.normalizeLink = functools.lru_cache(maxsize=4096)(md.normalizeLink)  # type: ignore[method-assign]
+    # Called for every link destination: most are plain ASCII URLs it returns unchanged.
+    md.normalizeLink = normalize_link  # type: ignore[method-assign]
+    md.helpers = SimpleNamespace(  # type: ignore[assignment]
+        parseLinkLabel=helpers.parseLinkLabel,
+        parseLinkDestination=parse_link_destination,
+        parseLinkTitle=helpers.parseLinkTitle,
+    )
     originals = {r.name: r.fn for r in md.inline.ruler.__rules__ if r.name in ("link", "image")}
     for name, fn in originals.items():
         md.inline.ruler.at(name, _mark_references(fn))
     return md
+
+
+# URL text that markdown-it's normalizeLink (mdurl parse, punycode, format, percent-encode)
+# returns unchanged: nothing to percent-encode, and either an http(s) URL whose host is plain
+# ASCII, or a hostless reference with no scheme. tests/test_parser.py checks the equivalence.
+_URL_CHARS = r"(?:[A-Za-z0-9;/?@&=+$,\-_.!~*'()#]|%[0-9A-Fa-f]{2})"
+_UNCHANGED_URL = re.compile(
+    rf"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:[/?#](?:{_URL_CHARS}|:)*)?\Z"
+    rf"|(?!//){_URL_CHARS}*\Z"
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalize_link_cached(url: str) -> str:
+    return _normalize_link_slow(url)
+
+
+def normalize_link(url: str) -> str:
+    """markdown-it's ``normalizeLink``, answered without parsing for URLs it leaves alone."""
+    if _UNCHANGED_URL.match(url):
+        return url
+    return _normalize_link_cached(url)
+
+
+class _Destination:
+    """The result shape markdown-it's link rules read from ``parseLinkDestination``."""
+
+    __slots__ = ("ok", "pos", "str")
+
+    def __init__(self) -> None:
+        self.ok = False
+        self.pos = 0
+        self.str = ""
+
+
+# Characters a bare link destination may run over without a second look.
+_DESTINATION_RUN = re.compile(r"[^\x00-\x20\x7f\\()]+")
+
+
+def parse_link_destination(string: str, pos: int, maximum: int) -> Any:
+    """markdown-it's ``parseLinkDestination`` for the bare form, skipping plain runs by regex.
+
+    The per-character loop upstream is a tenth of a parse on link-heavy briefings; the
+    ``<…>`` form is rare and stays upstream.
+    """
+    if string.startswith("<", pos):
+        return helpers.parseLinkDestination(string, pos, maximum)
+    result = _Destination()
+    start = pos
+    level = 0
+    while pos < maximum:
+        run = _DESTINATION_RUN.match(string, pos, maximum)
+        if run is not None:
+            pos = run.end()
+            if pos >= maximum:
+                break
+        char = string[pos]
+        if char == "\\":
+            if pos + 1 < maximum:
+                if string[pos + 1] == " ":
+                    break
+                pos += 2
+            else:
+                pos += 1
+        elif char == "(":
+            level += 1
+            if level > 32:
+                return result
+            pos += 1
+        elif char == ")":
+            if level == 0:
+                break
+            level -= 1
+            pos += 1
+        else:  # space or a control character
+            break
+    if start == pos or level != 0:
+        return result
+    result.str = unescapeAll(string[start:pos])
+    result.pos = pos
+    result.ok = True
+    return result
 
 
 def _mark_references(rule: Any) -> Any:
