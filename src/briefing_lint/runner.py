@@ -25,6 +25,17 @@ def tune_gc() -> None:
 _MIN_FILES_PER_WORKER = 4
 
 
+#: Files handed to a worker at a time: small, so the last chunks finish together.
+_MAX_CHUNK = 4
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _work(item: tuple[Path, ConfigResolver, bool, bool]) -> FileOutcome:
     path, resolver, fix, unsafe = item
     return process_file(path, resolver.for_path(path), fix=fix, unsafe=unsafe)
@@ -63,10 +74,13 @@ def run_files(
     else:
         from concurrent.futures import ProcessPoolExecutor
 
+        # Largest files first, in small chunks: no worker is left with a big file when the
+        # others are done (outcomes go back to their places, so order stays deterministic).
+        todo.sort(key=lambda i: _size(files[i]), reverse=True)
         items = [(files[i], resolver, fix, unsafe) for i in todo]
-        chunk = max(1, len(items) // (workers * 4))
+        chunk = max(1, min(_MAX_CHUNK, len(items) // (workers * 8)))
         with ProcessPoolExecutor(max_workers=workers, initializer=tune_gc) as pool:
-            for i, outcome in zip(todo, pool.map(_work, items, chunksize=chunk), strict=False):
+            for i, outcome in zip(todo, pool.map(_work, items, chunksize=chunk), strict=True):
                 outcomes[i] = outcome
     result = [o for o in outcomes if o is not None]
     if cache is not None:
