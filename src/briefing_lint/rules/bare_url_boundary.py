@@ -32,13 +32,18 @@ class BareUrlBoundary(Rule):
     code = "BL007"
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        for block in ctx.doc.inline_blocks:
-            content = block.token.content
-            if not ("://" in content or "www." in content) or _NON_ASCII.search(content) is None:
+        # The link index already found every bare URL outside link text: only the text
+        # children holding one need a look.
+        seen: set[tuple[int, int]] = set()
+        for link in ctx.index.links:
+            if link.kind != "bare" or link.block is None:
                 continue
-            for i, child, in_link in block.text_children():
-                if not in_link:
-                    yield from self._check_text(ctx, TextNode(block, i, child.content, False))
+            key = (link.block.index, link.child)
+            if key in seen:
+                continue
+            seen.add(key)
+            child = link.block.children[link.child]
+            yield from self._check_text(ctx, TextNode(link.block, link.child, child.content, False))
 
     def _check_text(self, ctx: RuleContext, node: TextNode) -> Iterator[Diagnostic]:
         content = node.content

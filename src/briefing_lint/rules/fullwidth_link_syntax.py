@@ -20,6 +20,9 @@ class FullwidthLinkSyntax(Rule):
     code = "BL008"
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+        source = ctx.doc.source
+        if "（" not in source and "［" not in source and "）" not in source:
+            return
         for block in ctx.doc.inline_blocks:
             content = block.content
             if "（" not in content and "［" not in content and "）" not in content:

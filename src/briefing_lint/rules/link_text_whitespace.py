@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from markdown_it.token import Token
@@ -11,6 +12,7 @@ from ..document import Link
 from ..rule import Rule, RuleContext
 
 _SPACE = " \t\u3000"
+_PADDED = re.compile(f"\\[[{_SPACE}]|[{_SPACE}]\\]")
 
 
 class LinkTextWhitespace(Rule):
@@ -18,10 +20,17 @@ class LinkTextWhitespace(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         check_images = bool(ctx.options["images"])
+        padded_blocks: dict[int, bool] = {}
         for link in ctx.index.links:
             if link.kind not in ("inline", "reference") or (link.is_image and not check_images):
                 continue
-            if not _maybe_padded(link):
+            assert link.block is not None
+            # Padded text needs "[ " or " ]" in the block's source: most blocks have neither.
+            padded = padded_blocks.get(link.block.index)
+            if padded is None:
+                padded = _PADDED.search(link.block.content) is not None
+                padded_blocks[link.block.index] = padded
+            if not padded or not _maybe_padded(link):
                 continue
             text_span = link.text_span
             if text_span is None:
