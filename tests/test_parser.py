@@ -143,6 +143,36 @@ def _assert_same_parse(texts: list[str]) -> None:
         assert _shape(ours.parse(text)) == _shape(stock.parse(text))
 
 
+REFERENCE_DOCS = [
+    "[a]: https://example.org\n\n[a]",
+    "[a]:https://example.org 'title'\n[a]",
+    "[a\nb]: /url\n\n[a b]",
+    "[a\\]b]: /url\n\n[a\\]b]",
+    "[a\\\nb]: /url\n",
+    "[title](https://example.org) and [b]: /x",
+    "[x] [y]: /url",
+    "[[x]]: /url",
+    "[x]:\n/url\n'title'\n[x]",
+    "[x]",
+    '[x]: <a b> "t" junk\n[x]',
+    "  [x]: /url\n\n> [y]: /url\n\n- [z]: /url\n\n[x][] [y] [z]",
+    "    [code]: /url",
+    "[",
+    "[]: /url",
+    "[x]:",
+]
+
+
+@pytest.mark.parametrize("text", REFERENCE_DOCS)
+def test_reference_definitions_parse_as_markdown_it_does(text: str) -> None:
+    _assert_same_parse([text, text + "\n", "para\n" + text])
+    stock_env: dict[str, Any] = {}
+    ours_env: dict[str, Any] = {}
+    _stock().parse(text, stock_env)
+    parser.markdown().parse(text, ours_env)
+    assert ours_env == stock_env
+
+
 def test_fixtures_parse_as_markdown_it_does() -> None:
     texts = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.rglob("*")) if p.is_file()]
     links = (f"[{u}]({u}) ![i]({u}) <{u}>\n\n[r{i}]: {u}" for i, u in enumerate(URLS))

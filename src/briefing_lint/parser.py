@@ -31,6 +31,7 @@ def _configure(md: MarkdownIt) -> MarkdownIt:
         parseLinkDestination=parse_link_destination,
         parseLinkTitle=helpers.parseLinkTitle,
     )
+    md.block.ruler.at("reference", _quick_reference(_rule(md.block.ruler, "reference")))
     originals = {r.name: r.fn for r in md.inline.ruler.__rules__ if r.name in ("link", "image")}
     for name, fn in originals.items():
         md.inline.ruler.at(name, _mark_references(fn))
@@ -117,6 +118,40 @@ def parse_link_destination(string: str, pos: int, maximum: int) -> Any:
     result.pos = pos
     result.ok = True
     return result
+
+
+def _rule(ruler: Any, name: str) -> Any:
+    return next(r.fn for r in ruler.__rules__ if r.name == name)
+
+
+# What ends a reference label's first line: another "[" (not a definition), "]" (then ":"
+# must follow), or what the full rule handles itself (escapes, a label going on).
+_LABEL_STOP = re.compile(r"[\[\]\\\n]")
+
+
+def _quick_reference(rule: Any) -> Any:
+    """Wrap markdown-it's reference-definition rule with a test of the first line.
+
+    Markdown-it tries the rule on every block; in briefings most paragraphs start with a
+    link (``[title](url)``), whose label it scans character by character before finding
+    no ``:`` after it. A plain first line says the same at once.
+    """
+
+    def reference(state: Any, start_line: int, end_line: int, silent: bool) -> bool:
+        src: str = state.src
+        pos = state.bMarks[start_line] + state.tShift[start_line]
+        if not src.startswith("[", pos):
+            return False
+        stop = _LABEL_STOP.search(src, pos + 1, state.eMarks[start_line] + 1)
+        if stop is None:
+            return False
+        char = stop.group()
+        if char == "[" or (char == "]" and not src.startswith(":", stop.end())):
+            return False
+        ok: bool = rule(state, start_line, end_line, silent)
+        return ok
+
+    return reference
 
 
 def _mark_references(rule: Any) -> Any:
