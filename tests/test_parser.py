@@ -163,6 +163,30 @@ REFERENCE_DOCS = [
 ]
 
 
+SETEXT_DOCS = [
+    "Title\n=====\n\nbody",
+    "Title\nmore\n---\n",
+    "Title\n    ---\n",
+    "Title\n   ---\n",
+    "- item\n  ===\n- next\n  text\n  ---",
+    "> quote\n> ---\n> lazy\n---",
+    "> quote\nlazy\n===",
+    "para\n- list\n---",
+    "para\n1. list\n===",
+    "para\n- - -\n",
+    "para\n= = =\n",
+    "para\n```\n---\n```",
+    "para\n<div>\n---",
+    "  - a\n\n    b\n    ---\n\n  c\n  ===",
+    "| a | b |\n|---|---|\n| c | d |\n---",
+]
+
+
+@pytest.mark.parametrize("text", SETEXT_DOCS)
+def test_setext_headings_parse_as_markdown_it_does(text: str) -> None:
+    _assert_same_parse([text, text + "\n", "# h\n" + text, "> " + text.replace("\n", "\n> ")])
+
+
 @pytest.mark.parametrize("text", REFERENCE_DOCS)
 def test_reference_definitions_parse_as_markdown_it_does(text: str) -> None:
     _assert_same_parse([text, text + "\n", "para\n" + text])

@@ -32,6 +32,7 @@ def _configure(md: MarkdownIt) -> MarkdownIt:
         parseLinkTitle=helpers.parseLinkTitle,
     )
     md.block.ruler.at("reference", _quick_reference(_rule(md.block.ruler, "reference")))
+    md.block.ruler.at("lheading", _quick_lheading(_rule(md.block.ruler, "lheading")))
     originals = {r.name: r.fn for r in md.inline.ruler.__rules__ if r.name in ("link", "image")}
     for name, fn in originals.items():
         md.inline.ruler.at(name, _mark_references(fn))
@@ -152,6 +153,35 @@ def _quick_reference(rule: Any) -> Any:
         return ok
 
     return reference
+
+
+def _quick_lheading(rule: Any) -> Any:
+    """Wrap markdown-it's setext-heading rule with a look for a possible underline.
+
+    Markdown-it tries it on every paragraph and, line by line, asks every rule that can
+    end a paragraph; without a line starting with ``=`` or ``-`` it cannot succeed.
+    """
+
+    def lheading(state: Any, start_line: int, end_line: int, silent: bool) -> bool:
+        if state.is_code_block(start_line):
+            return False
+        src: str = state.src
+        indent = state.blkIndent
+        line = start_line + 1
+        while line < end_line and not state.isEmpty(line):
+            shift = state.sCount[line]
+            if (
+                indent <= shift <= indent + 3
+                and src[state.bMarks[line] + state.tShift[line]] in "-="
+            ):
+                ok: bool = rule(state, start_line, end_line, silent)
+                return ok
+            line += 1
+        # The full rule leaves the parent type set when it finds no underline.
+        state.parentType = "paragraph"
+        return False
+
+    return lheading
 
 
 def _mark_references(rule: Any) -> Any:
