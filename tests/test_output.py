@@ -6,8 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from briefing_lint.cli import main
+from briefing_lint.output.render import indented_json
 
 HERE = Path(__file__).parent / "fixtures" / "output"
 FORMATS = ["text", "concise", "json", "json-lines", "github", "sarif"]
@@ -91,3 +94,24 @@ def test_show_fixes(
 ) -> None:
     code, out = _run("text", tmp_path, monkeypatch, capsys, "--fix", "--show-fixes")
     assert "fixed 2 in briefing.md" in out and code == 1  # BL014 remains (unsafe fix)
+
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(alphabet=st.characters(codec="utf-8"), max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(_JSON_VALUES)
+def test_indented_json_equals_the_standard_encoder(value: object) -> None:
+    expected = json.dumps(value, ensure_ascii=False, indent=2)
+    assert indented_json(value) == expected
+    # Only at "\n": U+2028 and friends stay raw inside strings, and must not be indented.
+    assert indented_json(value, "  ") == expected.replace("\n", "\n  ")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from argparse import Namespace
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..document import LineIndex, split_bom
 from . import Located, as_json, locate
@@ -62,10 +61,40 @@ def write_json_list(items: Sequence[Located], out: TextIO) -> None:
         return
     out.write("[")
     for i, item in enumerate(items):
-        out.write(",\n" if i else "\n")
-        body = json.dumps(as_json(item), ensure_ascii=False, indent=2)
-        out.write(textwrap.indent(body, "  "))
+        out.write(",\n  " if i else "\n  ")
+        out.write(indented_json(as_json(item), "  "))
     out.write("\n]\n")
+
+
+_encode_string = json.encoder.encode_basestring
+
+
+def indented_json(value: Any, indent: str = "") -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=2)`` with every line after the first
+    prefixed by ``indent``: the standard library's indenting encoder is pure Python and was
+    most of the time spent writing a large archive's findings."""
+    kind = type(value)
+    if kind is str:
+        return str(_encode_string(value))
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = indent + "  "
+        body = ",\n".join(
+            f"{inner}{_encode_string(str(k))}: {indented_json(v, inner)}" for k, v in value.items()
+        )
+        return "{\n" + body + "\n" + indent + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        inner = indent + "  "
+        body = ",\n".join(inner + indented_json(v, inner) for v in value)
+        return "[\n" + body + "\n" + indent + "]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def concise_line(item: Located) -> str:
