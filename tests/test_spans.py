@@ -9,10 +9,14 @@ normalisation.
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from briefing_lint.diagnostics import Span
-from briefing_lint.document import Document, index
+from briefing_lint.document import Document, LineIndex, index
 
 OPEN, CLOSE = "⟦", "⟧"
 
@@ -218,3 +222,15 @@ def test_multi_line_img_tag_in_html_block() -> None:
         (link,) = index(doc).links
         assert link.is_image and doc.position(link.dest_span.start) == (3, 8)
         assert doc.source[link.dest_span.start : link.dest_span.end].startswith("https://mmbiz")
+
+
+_LINE_PIECES = ["a", "中", "\n", "\r", "\r\n", "\u2028", "\x85", "😀"]
+
+
+@given(st.lists(st.sampled_from(_LINE_PIECES), max_size=30))
+def test_line_index_splits_at_cr_lf_and_crlf_only(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    lines = LineIndex(text)
+    breaks = list(re.finditer(r"\r\n|\r|\n", text))
+    assert lines.starts == [0] + [m.end() for m in breaks]
+    assert lines.ends == [m.start() for m in breaks] + [len(text)]

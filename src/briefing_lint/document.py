@@ -17,6 +17,7 @@ into a 1-based (line, column) counted in code points.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -79,11 +80,17 @@ class LineIndex:
 
     def __init__(self, source: str) -> None:
         self.source = source
-        starts = [0]
-        ends: list[int] = []
-        for m in _NEWLINE.finditer(source):
-            ends.append(m.start())
-            starts.append(m.end())
+        if "\r" not in source:
+            # The common case, without a Python step per line break.
+            starts = [0, *itertools.accumulate(len(line) + 1 for line in source.split("\n"))]
+            starts.pop()
+            ends = [start - 1 for start in starts[1:]]
+        else:
+            starts = [0]
+            ends = []
+            for m in _NEWLINE.finditer(source):
+                ends.append(m.start())
+                starts.append(m.end())
         ends.append(len(source))
         self.starts = starts
         self.ends = ends
