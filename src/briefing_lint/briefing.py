@@ -302,10 +302,9 @@ class Item:
     def title_span(self) -> Span:
         """Where to report things about the item as a whole: its heading/paragraph content."""
         if self.block is not None:
-            block_span = self.block.span
-            if len(block_span):
-                line_end = self.doc.line_end(self.doc.line_of(block_span.start))
-                return Span(block_span.start, min(block_span.end, line_end))
+            span = first_line_span(self.block)
+            if len(span):
+                return span
         start = self.doc.line_start(self.first_line)
         return Span(start, self.doc.line_end(self.first_line))
 
@@ -313,6 +312,25 @@ class Item:
     def line(self) -> int:
         """1-based line of the item's first line."""
         return self.first_line + 1
+
+
+def first_line_span(block: InlineBlock) -> Span:
+    """The block's content span cut at the end of its first line.
+
+    A one-line block whose source line ends with its content needs no content map (the
+    common case, and the only one many rules ever report on); anything else asks the block.
+    """
+    if "span" not in block.__dict__ and block.kind != "table_cell":
+        text = block.content
+        if text and "\n" not in text:
+            doc = block.doc
+            line = min(block.map[0], doc.line_count - 1)
+            if doc.line_text(line).endswith(text):
+                end = doc.line_end(line)
+                return Span(end - len(text), end)
+    span = block.span
+    doc = block.doc
+    return Span(span.start, min(span.end, doc.line_end(doc.line_of(span.start))))
 
 
 @dataclass
