@@ -315,22 +315,32 @@ class Item:
 
 
 def first_line_span(block: InlineBlock) -> Span:
-    """The block's content span cut at the end of its first line.
-
-    A one-line block whose source line ends with its content needs no content map (the
-    common case, and the only one many rules ever report on); anything else asks the block.
-    """
-    if "span" not in block.__dict__ and block.kind != "table_cell":
-        text = block.content
-        if text and "\n" not in text:
-            doc = block.doc
-            line = min(block.map[0], doc.line_count - 1)
-            if doc.line_text(line).endswith(text):
-                end = doc.line_end(line)
-                return Span(end - len(text), end)
+    """The block's content span cut at the end of its first line."""
+    found = one_line_range(block)
+    if found is not None:
+        return Span(found[1], found[2])
     span = block.span
     doc = block.doc
     return Span(span.start, min(span.end, doc.line_end(doc.line_of(span.start))))
+
+
+def one_line_range(block: InlineBlock) -> tuple[int, int, int] | None:
+    """(0-based line, start, end) of a one-line block whose source line ends with its content.
+
+    That is the common case, and the only one many rules ever report on, so it is worth
+    answering without mapping the content; None for anything else (ask ``block.span``).
+    """
+    if "span" in block.__dict__ or block.kind == "table_cell":
+        return None
+    text = block.token.content
+    if not text or "\n" in text:
+        return None
+    doc = block.doc
+    line = min(block.map[0], doc.line_count - 1)
+    if not doc.line_text(line).endswith(text):
+        return None
+    end = doc.line_end(line)
+    return line, end - len(text), end
 
 
 @dataclass
@@ -837,17 +847,22 @@ _HTTP = re.compile(r"^https?://", re.IGNORECASE)
 _QUERY_SEP = re.compile(r"&amp;|&")
 
 
+@functools.lru_cache(maxsize=4096)
 def host_of(url: str) -> str:
-    """Lowercased host of an absolute URL, without ``www.`` and port ('' if none)."""
+    """Lowercased host of an absolute URL, without ``www.`` and port ('' if none).
+
+    Memoised: BL002 and BL006 both ask for the host of every item link.
+    """
     m = _SCHEME_HOST.match(url.strip())
     if m is None:
         if url.startswith("www."):
-            host = _HOST_END.split(url, maxsplit=1)[0]
-        else:
-            return ""
-    else:
-        host = m.group(1)
-    host = host.rsplit("@", 1)[-1].split(":", 1)[0].lower().rstrip(".")
+            return _authority_host(_HOST_END.split(url, maxsplit=1)[0])
+        return ""
+    return _authority_host(m.group(1))
+
+
+def _authority_host(authority: str) -> str:
+    host = authority.rsplit("@", 1)[-1].split(":", 1)[0].lower().rstrip(".")
     return host[4:] if host.startswith("www.") else host
 
 
@@ -863,7 +878,11 @@ def host_set(patterns: tuple[str, ...]) -> frozenset[str]:
 
 def host_matches(host: str, patterns: Sequence[str]) -> bool:
     """``host`` equals one of ``patterns`` or is a subdomain of one."""
-    wanted = host_set(tuple(patterns))
+    return host_in(host, host_set(tuple(patterns)))
+
+
+def host_in(host: str, wanted: frozenset[str]) -> bool:
+    """:func:`host_matches` for patterns already normalised by :func:`host_set`."""
     while host:
         if host in wanted:
             return True
@@ -898,6 +917,19 @@ def canonical_link(url: str) -> str | None:
         url = "http://" + url
     if not _HTTP.match(url):
         return None
+    if "?" not in url and "#" not in url:
+        # No query, no fragment: what the general path below reduces to, without splitting.
+        rest = url[url.index("://") + 3 :]
+        slash = rest.find("/")
+        host = _authority_host(rest if slash < 0 else rest[:slash])
+        if not host:
+            return None
+        path = unquote(rest[slash:]) if slash >= 0 else ""
+        if host == "mp.weixin.qq.com":
+            token = _WECHAT_TOKEN.match(path)
+            if token is not None:
+                return "wechat:/s/" + token.group("token")
+        return host + path.rstrip("/")
     if "?" in url:
         url = clean_url(url).full_url  # BL001's removals, so both rules agree
     parts = split_url(url)

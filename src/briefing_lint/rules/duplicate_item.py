@@ -19,6 +19,7 @@ from ..briefing import (
     canonical_link,
     first_line_span,
     items,
+    one_line_range,
     plain_text,
 )
 from ..diagnostics import Diagnostic, Span
@@ -116,13 +117,19 @@ class DuplicateItem(Rule):
         rubrics: dict[int, str] = {}  # by section heading: many items share one
         line_of = ctx.doc.line_of
         for key, item in _item_links(ctx):
-            if key not in seen:
+            if key in seen:
+                continue
+            link = item.link
+            block = link.block if link is not None and link.block is not None else item.block
+            found = one_line_range(block) if block is not None else None
+            if found is None:
                 span = _line_span(item)
-                section = item.section
-                name = rubrics.get(id(section))
-                if name is None:
-                    name = rubrics[id(section)] = rubric(item)
-                seen[key] = ItemLink(key, line_of(span.start) + 1, span.start, span.end, name)
+                found = (line_of(span.start), span.start, span.end)
+            section = item.section
+            name = rubrics.get(id(section))
+            if name is None:
+                name = rubrics[id(section)] = rubric(item)
+            seen[key] = ItemLink(key, found[0] + 1, found[1], found[2], name)
         return tuple(seen.values())
 
     def check_run(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..briefing import NUMBER, Briefing, Item, int_to_cn, items_for, parse_count
 from ..diagnostics import Diagnostic, Fix, Span
@@ -45,18 +46,26 @@ class _Text:
 
     def __init__(self, block: InlineBlock) -> None:
         self.block = block
-        pieces: list[str] = []
-        self.owners: list[tuple[int, int, int]] = []  # (joined start, child, len)
+        self.text = "".join(
+            [
+                token.content if token.type == "text" else "\x00"
+                for token in block.children
+                if token.type in _JOINED
+            ]
+        )
+
+    @cached_property
+    def owners(self) -> list[tuple[int, int, int]]:
+        """(joined start, child, len) of every text child: needed only for a claim found."""
+        owners: list[tuple[int, int, int]] = []
         pos = 0
-        for i, token in enumerate(block.children):
+        for i, token in enumerate(self.block.children):
             if token.type == "text":
-                pieces.append(token.content)
-                self.owners.append((pos, i, len(token.content)))
+                owners.append((pos, i, len(token.content)))
                 pos += len(token.content)
-            elif token.type in ("code_inline", "image", "hardbreak"):
-                pieces.append("\x00")
+            elif token.type in _JOINED:
                 pos += 1
-        self.text = "".join(pieces)
+        return owners
 
     def offset(self, at: int) -> int | None:
         for start, child, length in self.owners:
@@ -70,6 +79,10 @@ class _Text:
         if a is None or b is None:
             return None
         return Span(a, b + 1)
+
+
+#: Children that take part in the joined text (code, images and hard breaks as ``\x00``).
+_JOINED = frozenset({"text", "code_inline", "image", "hardbreak"})
 
 
 def _clean_kind(kind: str) -> str:
