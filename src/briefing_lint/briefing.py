@@ -365,17 +365,18 @@ def one_line_range(block: InlineBlock) -> tuple[int, int, int] | None:
     That is the common case, and the only one many rules ever report on, so it is worth
     answering without mapping the content; None for anything else (ask ``block.span``).
     """
-    if "span" in block.__dict__ or block.kind == "table_cell":
+    if block.kind == "table_cell" or "span" in block.__dict__:
         return None
     text = block.token.content
     if not text or "\n" in text:
         return None
     doc = block.doc
     line = min(block.map[0], doc.line_count - 1)
-    if not doc.line_text(line).endswith(text):
-        return None
     end = doc.line_end(line)
-    return line, end - len(text), end
+    start = end - len(text)
+    if start < doc.line_start(line) or not doc.source.startswith(text, start):
+        return None
+    return line, start, end
 
 
 @dataclass
@@ -987,7 +988,7 @@ def canonical_link(url: str) -> str | None:
     ``wechat:<__biz>:<mid>:<idx>`` (or ``wechat:/s/<token>``) whatever it carries.
     """
     url = url.strip()
-    if url.lower().startswith("www."):
+    if url[:4].lower() == "www.":
         url = "http://" + url
     if not _HTTP.match(url):
         return None
@@ -998,7 +999,11 @@ def canonical_link(url: str) -> str | None:
         host = _authority_host(rest if slash < 0 else rest[:slash])
         if not host:
             return None
-        path = unquote(rest[slash:]) if slash >= 0 else ""
+        if slash < 0:
+            return host
+        path = rest[slash:]
+        if "%" in path:
+            path = unquote(path)
         if host == "mp.weixin.qq.com":
             token = _WECHAT_TOKEN.match(path)
             if token is not None:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..briefing import (
     Item,
@@ -34,9 +33,11 @@ _CALENDAR = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class ItemLink:
-    """One item's primary link, as kept between the per-file and the run-wide passes."""
+class ItemLink(NamedTuple):
+    """One item's primary link, as kept between the per-file and the run-wide passes.
+
+    A tuple, not a frozen dataclass: a file holds one per item and they are cheap to make.
+    """
 
     key: str
     line: int  # 1-based

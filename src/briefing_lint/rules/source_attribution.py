@@ -64,14 +64,23 @@ class SourceAttribution(Rule):
         max_lines = max(0, int(options["max_lines"]))
         separator = str(options["separator"])
         biz_map = _biz_map(options["wechat_biz"])
-        for item in briefing:
+        always = require == "always"
+        by_host = require == "opaque-hosts"
+        opaque_host: dict[str, bool] = {}  # links of a file share few hosts
+        for item in briefing.items:
             link = item.link
-            if separator and link is not None and _may_have_pipe(link):
-                yield from self._separator(ctx, item, separator)
-            host = host_of(link.href) if link is not None else ""
-            needs = require == "always" or (
-                require == "opaque-hosts" and bool(host) and host_in(host, opaque)
-            )
+            if link is None:
+                host = ""
+            else:
+                if separator and _may_have_pipe(link):
+                    yield from self._separator(ctx, item, separator)
+                host = host_of(link.href)
+            needs = always
+            if by_host and host:
+                known = opaque_host.get(host)
+                if known is None:
+                    known = opaque_host[host] = host_in(host, opaque)
+                needs = known
             if not needs and not biz_map:
                 continue
             names = _names(item, patterns, generic, max_lines)
@@ -175,7 +184,7 @@ def _may_have_pipe(link: Link) -> bool:
     block = link.block
     if block is None:
         return False
-    content = block.content
+    content = block.token.content
     return "|" in content or "｜" in content or "&" in content
 
 

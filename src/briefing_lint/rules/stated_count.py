@@ -44,15 +44,9 @@ class _Part:
 class _Text:
     """The text children of one block joined, with a way back to source offsets."""
 
-    def __init__(self, block: InlineBlock) -> None:
+    def __init__(self, block: InlineBlock, text: str) -> None:
         self.block = block
-        self.text = "".join(
-            [
-                token.content if token.type == "text" else "\x00"
-                for token in block.children
-                if token.type in _JOINED
-            ]
-        )
+        self.text = text  # from :func:`_joined`
 
     @cached_property
     def owners(self) -> list[tuple[int, int, int]]:
@@ -79,6 +73,20 @@ class _Text:
         if a is None or b is None:
             return None
         return Span(a, b + 1)
+
+
+def _joined(block: InlineBlock) -> str:
+    """The text children of ``block`` joined (code, images and hard breaks as ``\x00``)."""
+    children = block.children
+    if len(children) == 1 and children[0].type == "text":
+        return str(children[0].content)
+    return "".join(
+        [
+            token.content if token.type == "text" else "\x00"
+            for token in children
+            if token.type in _JOINED
+        ]
+    )
 
 
 #: Children that take part in the joined text (code, images and hard breaks as ``\x00``).
@@ -150,13 +158,18 @@ class StatedCount(Rule):
         patterns = [compile_user_regex(str(p)) for p in options["patterns"]]
         limit = briefing.items[0].first_line if options["intro_only"] else ctx.doc.line_count
         seen: set[Span] = set()
+        has_count = _HAS_COUNT.search
         for block in ctx.doc.inline_blocks:
             if block.map[0] >= limit:
                 break
-            if block.kind == "table_cell" or not _HAS_COUNT.search(block.content):
+            if block.kind == "table_cell" or not has_count(block.token.content):
                 continue
-            text = _Text(block)
-            for pattern in patterns:
+            joined = _joined(block)
+            found = [p for p in patterns if p.search(joined)]
+            if not found:
+                continue  # the usual case: no claim at all, no generator per pattern
+            text = _Text(block, joined)
+            for pattern in found:
                 for parts in _parts(text, pattern):
                     if parts[0].span in seen:
                         continue
