@@ -435,6 +435,13 @@ class _Lead(NamedTuple):
 
 
 _NO_LEAD = _Lead(None, -1, -1, "")
+#: How a token changes the (open list items, open blockquotes) count.
+_CONTAINER_STEP = {
+    "list_item_open": (1, 0),
+    "list_item_close": (-1, 0),
+    "blockquote_open": (0, 1),
+    "blockquote_close": (0, -1),
+}
 
 
 @dataclass(slots=True)
@@ -588,7 +595,7 @@ class _Detector:
         paragraphs: list[_Candidate] = []
         lists: list[_Candidate] = []
         lead_chars = _LEAD_CHARS
-        containers: dict[int, tuple[int, int]] | None = None
+        containers: tuple[list[int], list[tuple[int, int]]] | None = None
         for block in self.doc.inline_blocks:
             kind = block.kind
             if kind != "heading" and kind != "paragraph":
@@ -616,7 +623,8 @@ class _Detector:
             else:
                 if containers is None:
                     containers = self._containers()
-                depth, quoted = containers[i]
+                k = bisect.bisect_left(containers[0], i)
+                depth, quoted = containers[1][k - 1] if k else (0, 0)
             if depth:
                 # Only the first paragraph of a top-level list item can hold an item: later
                 # paragraphs and nested lists belong to the item's body.
@@ -646,23 +654,19 @@ class _Detector:
                 self.text_numbered.append(_Candidate("paragraph", block, lead))
         return headings, paragraphs, lists
 
-    def _containers(self) -> dict[int, tuple[int, int]]:
-        """(open list items, open blockquotes) at each inline token."""
-        out: dict[int, tuple[int, int]] = {}
+    def _containers(self) -> tuple[list[int], list[tuple[int, int]]]:
+        """Indexes of the tokens that open or close a list item or blockquote, and the
+        (open list items, open blockquotes) after each: looked up by bisection."""
+        tokens = self.doc.tokens
+        events = [i for i, token in enumerate(tokens) if token.type in _CONTAINER_STEP]
+        after: list[tuple[int, int]] = []
         depth = quoted = 0
-        for i, token in enumerate(self.doc.tokens):
-            ttype = token.type
-            if ttype == "inline":
-                out[i] = (depth, quoted)
-            elif ttype == "list_item_open":
-                depth += 1
-            elif ttype == "list_item_close":
-                depth -= 1
-            elif ttype == "blockquote_open":
-                quoted += 1
-            elif ttype == "blockquote_close":
-                quoted -= 1
-        return out
+        for i in events:
+            step_depth, step_quoted = _CONTAINER_STEP[tokens[i].type]
+            depth += step_depth
+            quoted += step_quoted
+            after.append((depth, quoted))
+        return events, after
 
     # -- choice ------------------------------------------------------------------------
 
@@ -791,18 +795,29 @@ class _Detector:
         return end
 
     @cached_property
-    def _links(self) -> tuple[dict[tuple[int, int], Link], list[Link], list[int]]:
-        """Links by (block, child); and in document order with their block indexes."""
+    def _link_at(self) -> dict[tuple[int, int], Link]:
+        """Links by (block, child)."""
         link_at: dict[tuple[int, int], Link] = {}
+        for found in index(self.doc).links:
+            block = found.block
+            if block is None or found.is_image or found.kind == "html":
+                continue
+            key = (block.index, found.child)
+            if key not in link_at:
+                link_at[key] = found
+        return link_at
+
+    @cached_property
+    def _body_links(self) -> tuple[list[Link], list[int]]:
+        """Links in document order with their block indexes (only heading items need them)."""
         ordered: list[tuple[int, int, int, Link]] = []
         for n, found in enumerate(index(self.doc).links):
             if found.block is None or found.is_image or found.kind == "html":
                 continue
-            link_at.setdefault((found.block.index, found.child), found)
             # Bare URLs of one text node are listed in text order: ``n`` keeps that order.
             ordered.append((found.block.index, found.child, n, found))
         ordered.sort(key=lambda t: (t[0], t[1], t[2]))
-        return link_at, [t[3] for t in ordered], [t[0] for t in ordered]
+        return [t[3] for t in ordered], [t[0] for t in ordered]
 
     def _build(self, chosen: list[_Candidate]) -> list[Item]:
         if not chosen:
@@ -814,7 +829,7 @@ class _Detector:
         headings = self.headings
         n_headings = len(heading_lines)
         chains = self._chains if n_headings else []
-        link_at, body_links, link_blocks = self._links
+        link_at = self._link_at
         out: list[Item] = []
         for n, cand in enumerate(chosen):
             block = cand.block
@@ -846,6 +861,7 @@ class _Detector:
                 link = link_at.get((block.index, lead.link_child))
             in_title = link is not None
             if link is None and shape == "heading":
+                body_links, link_blocks = self._body_links
                 k = bisect.bisect_right(link_blocks, block.index)
                 if k < len(body_links):
                     candidate = body_links[k]
