@@ -52,7 +52,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from urllib.parse import unquote
 
 from markdown_it.token import Token
@@ -143,8 +143,7 @@ def parse_count(text: str) -> int | None:
     return cn_to_int(text)
 
 
-@dataclass(frozen=True)
-class MarkerMatch:
+class MarkerMatch(NamedTuple):
     """A number marker found at the start of a string (offsets into that string)."""
 
     style: str
@@ -164,9 +163,38 @@ STYLE_FAMILY = {"dot": "arabic", "dunhao": "arabic", "no": "arabic", "bare_padde
                 "circled": "circled", "list": "list"}  # fmt: skip
 
 
+_DIGIT = re.compile(r"\d")
+_CN_NUMERAL_CHARS = frozenset(CN_DIGITS) | frozenset(CN_UNITS)
+_MARKERS_BY_START: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {}
+
+
+def _markers_starting(ch: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The markers (in :data:`_MARKERS` order) whose first character can be ``ch``."""
+    found = _MARKERS_BY_START.get(ch)
+    if found is None:
+        if ch in "(（":
+            styles: tuple[str, ...] = ("paren_both",)
+        elif ch in "N#":
+            styles = ("no",)
+        elif ch in _CN_NUMERAL_CHARS:
+            styles = ("cn_dunhao",)
+        elif "\u2460" <= ch <= "\u2473":
+            styles = ("circled",)
+        elif _DIGIT.match(ch):
+            styles = ("dunhao", "dot", "paren_r", "bare_padded")
+        else:
+            styles = ()
+        found = tuple(m for m in _MARKERS if m[0] in styles)
+        if len(_MARKERS_BY_START) < 4096:
+            _MARKERS_BY_START[ch] = found
+    return found
+
+
 def match_marker(text: str, pos: int = 0) -> MarkerMatch | None:
     """The number marker at ``text[pos:]``, if any (see the module docstring for guards)."""
-    for style, pattern in _MARKERS:
+    if pos >= len(text):
+        return None
+    for style, pattern in _markers_starting(text[pos]):
         m = pattern.match(text, pos)
         if m is None:
             continue
@@ -205,19 +233,24 @@ def format_number(value: int, style: str, like: str) -> str:
 class NumberMarker:
     """An item's number as written: style, value and exact source spans (computed lazily)."""
 
+    __slots__ = ("_args", "_found", "_locate", "digits", "separator", "style", "value")
+
     def __init__(
         self,
         style: str,
         value: int,
         digits: str,
         separator: str,
-        locate: Callable[[], tuple[Span, Span]],
+        locate: Callable[..., tuple[Span, Span]],
+        *args: Any,
     ) -> None:
         self.style = style
         self.value = value
         self.digits = digits
         self.separator = separator
-        self._locate = locate
+        self._locate = locate  # called with ``args`` when a span is first asked for
+        self._args = args
+        self._found: tuple[Span, Span] | None = None
 
     def __repr__(self) -> str:
         return f"NumberMarker({self.style}, {self.value})"
@@ -231,9 +264,11 @@ class NumberMarker:
     def width(self) -> int:
         return len(self.digits)
 
-    @cached_property
+    @property
     def _spans(self) -> tuple[Span, Span]:
-        return self._locate()
+        if self._found is None:
+            self._found = self._locate(*self._args)
+        return self._found
 
     @property
     def digits_span(self) -> Span:
@@ -270,7 +305,7 @@ class ItemSelector:
         return cls(shapes, int(level) if isinstance(level, int) else 0)
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """One news item."""
 
@@ -302,10 +337,9 @@ class Item:
     def title_span(self) -> Span:
         """Where to report things about the item as a whole: its heading/paragraph content."""
         if self.block is not None:
-            block_span = self.block.span
-            if len(block_span):
-                line_end = self.doc.line_end(self.doc.line_of(block_span.start))
-                return Span(block_span.start, min(block_span.end, line_end))
+            span = first_line_span(self.block)
+            if len(span):
+                return span
         start = self.doc.line_start(self.first_line)
         return Span(start, self.doc.line_end(self.first_line))
 
@@ -313,6 +347,36 @@ class Item:
     def line(self) -> int:
         """1-based line of the item's first line."""
         return self.first_line + 1
+
+
+def first_line_span(block: InlineBlock) -> Span:
+    """The block's content span cut at the end of its first line."""
+    found = one_line_range(block)
+    if found is not None:
+        return Span(found[1], found[2])
+    span = block.span
+    doc = block.doc
+    return Span(span.start, min(span.end, doc.line_end(doc.line_of(span.start))))
+
+
+def one_line_range(block: InlineBlock) -> tuple[int, int, int] | None:
+    """(0-based line, start, end) of a one-line block whose source line ends with its content.
+
+    That is the common case, and the only one many rules ever report on, so it is worth
+    answering without mapping the content; None for anything else (ask ``block.span``).
+    """
+    if block.kind == "table_cell" or "span" in block.__dict__:
+        return None
+    text = block.token.content
+    if not text or "\n" in text:
+        return None
+    doc = block.doc
+    line = min(block.map[0], doc.line_count - 1)
+    end = doc.line_end(line)
+    start = end - len(text)
+    if start < doc.line_start(line) or not doc.source.startswith(text, start):
+        return None
+    return line, start, end
 
 
 @dataclass
@@ -361,8 +425,7 @@ _SKIP_LEADING = frozenset({"em_open", "strong_open", "s_open", "softbreak"})
 _HTML_TAG = re.compile(r"^<(?!!--)/?[A-Za-z][^>]*>$", re.DOTALL)
 
 
-@dataclass
-class _Lead:
+class _Lead(NamedTuple):
     """What a heading/paragraph starts with."""
 
     marker: MarkerMatch | None
@@ -371,7 +434,17 @@ class _Lead:
     title: str
 
 
-@dataclass
+_NO_LEAD = _Lead(None, -1, -1, "")
+#: How a token changes the (open list items, open blockquotes) count.
+_CONTAINER_STEP = {
+    "list_item_open": (1, 0),
+    "list_item_close": (-1, 0),
+    "blockquote_open": (0, 1),
+    "blockquote_close": (0, -1),
+}
+
+
+@dataclass(slots=True)
 class _Candidate:
     shape: Shape
     block: InlineBlock
@@ -388,38 +461,24 @@ _LEAD_CHARS = frozenset("0123456789（([<*_#N\\" + "零〇一二两三四五六�
 )
 
 
-def _may_lead(content: str, need_marker: bool) -> bool:
-    """Cheap test before :func:`analyse_lead`: could this block start with a marker or link?
-
-    ``need_marker``: a plain paragraph is an item only with a number, so a leading link
-    must then carry the number in its text (``[1. 标题](url)``).
-    """
-    stripped = content.lstrip(" \t\u3000")
-    if not stripped or stripped[0] not in _LEAD_CHARS:
-        return False
-    if need_marker and stripped[0] == "[":
-        return len(stripped) > 1 and stripped[1] in _LEAD_CHARS and stripped[1] != "["
-    return True
-
-
 def _is_skippable(token: Token) -> bool:
-    if token.type in _SKIP_LEADING:
-        return True
-    if token.type == "html_inline":
+    ttype = token.type
+    if ttype == "text":
+        return not token.content.strip()
+    if ttype == "html_inline":
         return bool(_HTML_TAG.match(token.content.strip()))
-    return token.type == "text" and not token.content.strip()
+    return ttype in _SKIP_LEADING
 
 
 def plain_text(children: Sequence[Token], start: int = 0, stop: int | None = None) -> str:
     """Plain text of inline children (HTML tags dropped, code kept, breaks as spaces)."""
     out: list[str] = []
     for token in children[start:stop]:
-        if token.type in ("text", "code_inline"):
+        ttype = token.type
+        if ttype == "text" or ttype == "code_inline" or ttype == "image":
             out.append(token.content)
-        elif token.type in ("softbreak", "hardbreak"):
+        elif ttype == "softbreak" or ttype == "hardbreak":
             out.append(" ")
-        elif token.type == "image":
-            out.append(token.content)
     return "".join(out)
 
 
@@ -444,9 +503,23 @@ def link_close_index(children: Sequence[Token], open_index: int) -> int:
 
 
 def _next_meaningful(children: Sequence[Token], i: int) -> int:
-    while i < len(children) and _is_skippable(children[i]):
+    n = len(children)
+    while i < n and _is_skippable(children[i]):
         i += 1
     return i
+
+
+_SPACES = " \t\u3000"
+
+
+def _link_text(children: Sequence[Token], open_index: int) -> tuple[int, str]:
+    """(index of the matching ``link_close``, plain text of the link)."""
+    if open_index + 2 < len(children) and children[open_index + 2].type == "link_close":
+        inner = children[open_index + 1]
+        if inner.type == "text":  # the usual ``[title](url)``
+            return open_index + 2, inner.content.strip()
+    close = link_close_index(children, open_index)
+    return close, plain_text(children, open_index + 1, close).strip()
 
 
 def analyse_lead(children: Sequence[Token], in_link_text: bool = True) -> _Lead:
@@ -454,41 +527,53 @@ def analyse_lead(children: Sequence[Token], in_link_text: bool = True) -> _Lead:
 
     ``in_link_text``: also look for the marker inside the leading link's text
     (``[1. 标题](url)``); never for zero-padding-only markers (``[24 Days of Rust](url)``).
+    Without marker and leading link the block is no item and its title is left empty.
     """
-    i = _next_meaningful(children, 0)
-    if i >= len(children):
-        return _Lead(None, -1, -1, "")
-    token = children[i]
-    if token.type == "text":
+    n = len(children)
+    i = 0
+    while i < n:  # the first child that is not markup or blank
+        token = children[i]
+        ttype = token.type
+        if ttype == "text":
+            if token.content.strip():
+                break
+        elif ttype == "html_inline":
+            if not _HTML_TAG.match(token.content.strip()):
+                break
+        elif ttype not in _SKIP_LEADING:
+            break
+        i += 1
+    else:
+        return _NO_LEAD
+    if ttype == "text":
         text = token.content
-        start = len(text) - len(text.lstrip(" \t\u3000"))
-        marker = match_marker(text, start)
+        marker = match_marker(text, len(text) - len(text.lstrip(_SPACES)))
         if marker is None:
-            return _Lead(None, -1, -1, plain_text(children, i).strip())
+            return _NO_LEAD
         rest = text[marker.rest :]
         if rest.strip():
             return _Lead(marker, i, -1, (rest + plain_text(children, i + 1)).strip())
         j = _next_meaningful(children, i + 1)
-        if j < len(children) and children[j].type == "link_open":
-            close = link_close_index(children, j)
-            return _Lead(marker, i, j, plain_text(children, j + 1, close).strip())
+        if j < n and children[j].type == "link_open":
+            return _Lead(marker, i, j, _link_text(children, j)[1])
         return _Lead(marker, i, -1, plain_text(children, j).strip())
-    if token.type == "link_open":
-        close = link_close_index(children, i)
-        k = _next_meaningful(children, i + 1)
-        title = plain_text(children, i + 1, close).strip()
-        if in_link_text and k < close and children[k].type == "text":
-            inner = children[k].content
-            marker = match_marker(inner, len(inner) - len(inner.lstrip()))
-            if (
-                marker is not None
-                and marker.style != "bare_padded"
-                and inner[marker.rest :].strip()
-            ):
-                rest = (inner[marker.rest :] + plain_text(children, k + 1, close)).strip()
-                return _Lead(marker, k, i, rest)
-        return _Lead(None, -1, i, title)
-    return _Lead(None, -1, -1, plain_text(children, i).strip())
+    if ttype == "link_open":
+        if in_link_text:
+            k = _next_meaningful(children, i + 1)
+            if k < n and children[k].type == "text":
+                inner = children[k].content
+                marker = match_marker(inner, len(inner) - len(inner.lstrip()))
+                if (
+                    marker is not None
+                    and marker.style != "bare_padded"
+                    and inner[marker.rest :].strip()
+                ):
+                    close = link_close_index(children, i)
+                    if k < close:
+                        rest = (inner[marker.rest :] + plain_text(children, k + 1, close)).strip()
+                        return _Lead(marker, k, i, rest)
+        return _Lead(None, -1, i, _link_text(children, i)[1])
+    return _NO_LEAD
 
 
 class _Detector:
@@ -504,67 +589,84 @@ class _Detector:
     # -- candidates --------------------------------------------------------------------
 
     def _candidates(self) -> tuple[list[_Candidate], list[_Candidate], list[_Candidate]]:
-        doc = self.doc
-        blocks = {b.index: b for b in doc.inline_blocks}
+        tokens = self.doc.tokens
+        heading_by_block = self._heading_by_block
         headings: list[_Candidate] = []
         paragraphs: list[_Candidate] = []
         lists: list[_Candidate] = []
-        tokens = doc.tokens
-        quoted = 0  # inside a blockquote: a numbered list quoted in a description
-        list_stack: list[tuple[Token, bool]] = []  # (list_item_open, first paragraph seen)
-        for i, token in enumerate(tokens):
-            ttype = token.type
-            if ttype == "list_item_open":
-                list_stack.append((token, False))
+        lead_chars = _LEAD_CHARS
+        containers: tuple[list[int], list[tuple[int, int]]] | None = None
+        for block in self.doc.inline_blocks:
+            kind = block.kind
+            if kind != "heading" and kind != "paragraph":
                 continue
-            if ttype == "list_item_close":
-                list_stack.pop()
-                continue
-            if ttype == "blockquote_open":
-                quoted += 1
-                continue
-            if ttype == "blockquote_close":
-                quoted -= 1
-                continue
-            if ttype != "inline":
-                continue
-            block = blocks.get(i)
-            if block is None:
-                continue
-            plain_paragraph = block.kind == "paragraph" and not list_stack
-            if not _may_lead(token.content, plain_paragraph):
-                if block.kind == "paragraph" and list_stack and not list_stack[-1][1]:
-                    list_stack[-1] = (list_stack[-1][0], True)
-                continue
-            if block.kind == "heading":
+            content = block.token.content
+            stripped = content.lstrip(_SPACES)
+            if not stripped or stripped[0] not in lead_chars:
+                continue  # no marker, link, HTML or emphasis first: no item
+            i = block.index
+            if kind == "heading":
                 lead = analyse_lead(block.children)
                 if lead.marker is not None or lead.link_child >= 0:
-                    heading = self._heading_by_block[i]
+                    heading = heading_by_block[i]
                     headings.append(
                         _Candidate("heading", block, lead, heading.level, heading=heading)
                     )
-            elif block.kind == "paragraph":
-                first_in_item = False
-                if list_stack and not list_stack[-1][1]:
-                    first_in_item = tokens[i - 2].type == "list_item_open"
-                    list_stack[-1] = (list_stack[-1][0], True)
-                if list_stack and (not first_in_item or len(list_stack) > 1):
-                    continue  # later paragraphs and nested lists belong to the item's body
-                lead = analyse_lead(block.children, in_link_text=not first_in_item)
-                if first_in_item:
-                    if lead.link_child >= 0:
-                        item_token = list_stack[-1][0]
-                        end = (item_token.map or block.map)[1]
-                        lists.append(
-                            _Candidate(
-                                "list-item", block, lead, list_token=item_token, list_end_line=end
-                            )
+                continue
+            # Open list items and blockquotes around the paragraph: none at level 0, one
+            # list item for the first paragraph of a top-level list's item; else count them.
+            item_token = tokens[i - 2]
+            if tokens[i - 1].level == 0:
+                depth = quoted = 0
+            elif item_token.type == "list_item_open" and item_token.level == 1:
+                depth, quoted = 1, 0
+            else:
+                if containers is None:
+                    containers = self._containers()
+                k = bisect.bisect_left(containers[0], i)
+                depth, quoted = containers[1][k - 1] if k else (0, 0)
+            if depth:
+                # Only the first paragraph of a top-level list item can hold an item: later
+                # paragraphs and nested lists belong to the item's body.
+                if depth > 1 or item_token.type != "list_item_open":
+                    continue
+                lead = analyse_lead(block.children, in_link_text=False)
+                if lead.link_child >= 0:
+                    end = (item_token.map or block.map)[1]
+                    lists.append(
+                        _Candidate(
+                            "list-item", block, lead, list_token=item_token, list_end_line=end
                         )
-                elif lead.marker is not None and lead.link_child >= 0:
-                    paragraphs.append(_Candidate("paragraph", block, lead))
-                elif lead.marker is not None and lead.marker.style != "bare_padded" and not quoted:
-                    self.text_numbered.append(_Candidate("paragraph", block, lead))
+                    )
+                continue
+            # A plain paragraph is an item only with a number, so a leading link must
+            # then carry the number in its text (``[1. 标题](url)``).
+            if stripped[0] == "[" and (
+                len(stripped) < 2 or stripped[1] not in lead_chars or stripped[1] == "["
+            ):
+                continue
+            lead = analyse_lead(block.children)
+            if lead.marker is None:
+                continue
+            if lead.link_child >= 0:
+                paragraphs.append(_Candidate("paragraph", block, lead))
+            elif lead.marker.style != "bare_padded" and not quoted:
+                self.text_numbered.append(_Candidate("paragraph", block, lead))
         return headings, paragraphs, lists
+
+    def _containers(self) -> tuple[list[int], list[tuple[int, int]]]:
+        """Indexes of the tokens that open or close a list item or blockquote, and the
+        (open list items, open blockquotes) after each: looked up by bisection."""
+        tokens = self.doc.tokens
+        events = [i for i, token in enumerate(tokens) if token.type in _CONTAINER_STEP]
+        after: list[tuple[int, int]] = []
+        depth = quoted = 0
+        for i in events:
+            step_depth, step_quoted = _CONTAINER_STEP[tokens[i].type]
+            depth += step_depth
+            quoted += step_quoted
+            after.append((depth, quoted))
+        return events, after
 
     # -- choice ------------------------------------------------------------------------
 
@@ -669,29 +771,18 @@ class _Detector:
         """``_chains[k]``: the open headings (outermost first) after heading ``k``."""
         chains: list[tuple[Heading, ...]] = []
         stack: list[Heading] = []
+        current: tuple[Heading, ...] = ()
         for h in self.headings:
             # A heading with no text (an image underlined by "-" becomes one) opens no section.
-            if any(t.type in ("text", "code_inline") and t.content.strip()
-                   for t in h.block.children):  # fmt: skip
-                while stack and stack[-1].level >= h.level:
-                    stack.pop()
-                stack.append(h)
-            chains.append(tuple(stack))
+            for t in h.block.children:
+                if (t.type == "text" or t.type == "code_inline") and t.content.strip():
+                    while stack and stack[-1].level >= h.level:
+                        stack.pop()
+                    stack.append(h)
+                    current = tuple(stack)
+                    break
+            chains.append(current)
         return chains
-
-    def _enclosing(self, line: int, level: int) -> tuple[Heading, ...]:
-        """Headings enclosing ``line`` with a level below ``level`` (0: any), outermost first.
-
-        The open-heading stack filtered by level is the stack of the filtered headings,
-        because levels strictly increase along it.
-        """
-        k = bisect.bisect_left(self._heading_lines, line)
-        if k == 0:
-            return ()
-        chain = self._chains[k - 1]
-        if level:
-            chain = tuple(h for h in chain if h.level < level)
-        return chain
 
     def _end_of_section(self, first: int, end: int, level: int) -> int:
         """First heading line in ``(first, end)`` with a level <= ``level`` (0: any level)."""
@@ -704,110 +795,138 @@ class _Detector:
         return end
 
     @cached_property
-    def _links(self) -> tuple[dict[tuple[int, int], Link], list[Link], list[int]]:
-        """Links by (block, child); and in document order with their block indexes."""
+    def _link_at(self) -> dict[tuple[int, int], Link]:
+        """Links by (block, child)."""
         link_at: dict[tuple[int, int], Link] = {}
+        for found in index(self.doc).links:
+            block = found.block
+            if block is None or found.is_image or found.kind == "html":
+                continue
+            key = (block.index, found.child)
+            if key not in link_at:
+                link_at[key] = found
+        return link_at
+
+    @cached_property
+    def _body_links(self) -> tuple[list[Link], list[int]]:
+        """Links in document order with their block indexes (only heading items need them)."""
         ordered: list[tuple[int, int, int, Link]] = []
         for n, found in enumerate(index(self.doc).links):
             if found.block is None or found.is_image or found.kind == "html":
                 continue
-            link_at.setdefault((found.block.index, found.child), found)
             # Bare URLs of one text node are listed in text order: ``n`` keeps that order.
             ordered.append((found.block.index, found.child, n, found))
         ordered.sort(key=lambda t: (t[0], t[1], t[2]))
-        return link_at, [t[3] for t in ordered], [t[0] for t in ordered]
+        return [t[3] for t in ordered], [t[0] for t in ordered]
 
     def _build(self, chosen: list[_Candidate]) -> list[Item]:
+        if not chosen:
+            return []
         doc = self.doc
         starts = [c.block.map[0] for c in chosen]
+        starts.append(doc.line_count)
+        heading_lines = self._heading_lines
+        headings = self.headings
+        n_headings = len(heading_lines)
+        chains = self._chains if n_headings else []
+        link_at = self._link_at
         out: list[Item] = []
         for n, cand in enumerate(chosen):
             block = cand.block
-            first = block.map[0]
-            next_item = starts[n + 1] if n + 1 < len(chosen) else doc.line_count
-            if cand.shape == "heading":
-                end = self._end_of_section(first, next_item, cand.level)
-                chain = self._enclosing(first, cand.level)
-            elif cand.shape == "paragraph":
-                end = self._end_of_section(first, next_item, 0)
-                chain = self._enclosing(first, 0)
-            else:
+            first = starts[n]
+            next_item = starts[n + 1]
+            shape = cand.shape
+            level = cand.level if shape == "heading" else 0
+            # The body ends at the next item or at the next heading of the same or a higher
+            # level (any level for paragraphs); a list item's body is the list item.
+            if shape == "list-item":
                 end = min(cand.list_end_line, next_item)
-                chain = self._enclosing(first, 0)
+            else:
+                end = next_item
+                k = bisect.bisect_right(heading_lines, first)
+                while k < n_headings and heading_lines[k] < next_item:
+                    if not level or headings[k].level <= level:
+                        end = heading_lines[k]
+                        break
+                    k += 1
+            # The open-heading stack filtered by level is the stack of the filtered
+            # headings, because levels strictly increase along it.
+            k = bisect.bisect_left(heading_lines, first)
+            chain = chains[k - 1] if k else ()
+            if level and chain:
+                chain = tuple(h for h in chain if h.level < level)
             lead = cand.lead
             link: Link | None = None
-            in_title = False
             if lead.link_child >= 0:
-                link = self._links[0].get((block.index, lead.link_child))
-                in_title = link is not None
-            if link is None and cand.shape == "heading":
-                _, body_links, link_blocks = self._links
+                link = link_at.get((block.index, lead.link_child))
+            in_title = link is not None
+            if link is None and shape == "heading":
+                body_links, link_blocks = self._body_links
                 k = bisect.bisect_right(link_blocks, block.index)
                 if k < len(body_links):
                     candidate = body_links[k]
                     assert candidate.block is not None
                     if candidate.block.map[0] < end:
                         link = candidate
-            marker = self._marker(cand)
             out.append(
                 Item(
-                    shape=cand.shape,
-                    block=block,
-                    first_line=first,
-                    end_line=max(end, first + 1),
-                    marker=marker,
-                    link=link,
-                    link_in_title=in_title,
-                    title=lead.title,
-                    section=chain[-1] if chain else None,
-                    sections=chain,
-                    level=cand.level,
-                    heading=cand.heading,
-                    ordinal=n,
-                    doc=doc,
+                    shape,
+                    block,
+                    first,
+                    max(end, first + 1),
+                    self._marker(cand),
+                    link,
+                    in_title,
+                    lead.title,
+                    chain[-1] if chain else None,
+                    chain,
+                    cand.level,
+                    cand.heading,
+                    n,
+                    doc,
                 )
             )
         return out
 
     def _marker(self, cand: _Candidate) -> NumberMarker | None:
         lead = cand.lead
-        block = cand.block
-        if lead.marker is not None:
-            m = lead.marker
+        m = lead.marker
+        if m is not None:
             child = lead.marker_child
-            text = block.children[child].content
-
-            def locate(
-                block: InlineBlock = block, child: int = child, m: MarkerMatch = m
-            ) -> tuple[Span, Span]:
-                digits = block.text_span(child, m.digits_start, m.digits_end)
-                whole = block.text_span(child, m.start, m.end)
-                return digits, whole
-
-            separator = text[m.digits_end : m.end]
-            return NumberMarker(m.style, m.value, m.digits, separator, locate)
+            separator = cand.block.children[child].content[m.digits_end : m.end]
+            return NumberMarker(
+                m.style, m.value, m.digits, separator, _locate_marker, cand.block, child, m
+            )
         token = cand.list_token
         if token is not None and token.info and token.info.isdigit():
             info = str(token.info)
-            doc = self.doc
-            line = block.map[0]
-
-            def locate_list(line: int = line, info: str = info) -> tuple[Span, Span]:
-                text = doc.line_text(line)
-                col = block.span.start - doc.line_start(line)
-                found = None
-                for mm in re.finditer(r"(\d{1,9})([.)])", text[: max(col, 0)]):
-                    found = mm
-                base = doc.line_start(line)
-                if found is None:
-                    return Span(base, base), Span(base, base)
-                return (
-                    Span(base + found.start(1), base + found.end(1)),
-                    Span(base + found.start(), base + found.end()),
-                )
-
-            return NumberMarker("list", int(info), info, str(token.markup), locate_list)
+            return NumberMarker(
+                "list", int(info), info, str(token.markup), _locate_list_marker, cand.block
+            )
         return None
+
+
+def _locate_marker(block: InlineBlock, child: int, m: MarkerMatch) -> tuple[Span, Span]:
+    digits = block.text_span(child, m.digits_start, m.digits_end)
+    whole = block.text_span(child, m.start, m.end)
+    return digits, whole
+
+
+def _locate_list_marker(block: InlineBlock) -> tuple[Span, Span]:
+    doc = block.doc
+    line = block.map[0]
+    text = doc.line_text(line)
+    col = block.span.start - doc.line_start(line)
+    found = None
+    for mm in re.finditer(r"(\d{1,9})([.)])", text[: max(col, 0)]):
+        found = mm
+    base = doc.line_start(line)
+    if found is None:
+        return Span(base, base), Span(base, base)
+    return (
+        Span(base + found.start(1), base + found.end(1)),
+        Span(base + found.start(), base + found.end()),
+    )
 
 
 # -- links --------------------------------------------------------------------------------
@@ -819,17 +938,22 @@ _HTTP = re.compile(r"^https?://", re.IGNORECASE)
 _QUERY_SEP = re.compile(r"&amp;|&")
 
 
+@functools.lru_cache(maxsize=4096)
 def host_of(url: str) -> str:
-    """Lowercased host of an absolute URL, without ``www.`` and port ('' if none)."""
+    """Lowercased host of an absolute URL, without ``www.`` and port ('' if none).
+
+    Memoised: BL002 and BL006 both ask for the host of every item link.
+    """
     m = _SCHEME_HOST.match(url.strip())
     if m is None:
         if url.startswith("www."):
-            host = _HOST_END.split(url, maxsplit=1)[0]
-        else:
-            return ""
-    else:
-        host = m.group(1)
-    host = host.rsplit("@", 1)[-1].split(":", 1)[0].lower().rstrip(".")
+            return _authority_host(_HOST_END.split(url, maxsplit=1)[0])
+        return ""
+    return _authority_host(m.group(1))
+
+
+def _authority_host(authority: str) -> str:
+    host = authority.rsplit("@", 1)[-1].split(":", 1)[0].lower().rstrip(".")
     return host[4:] if host.startswith("www.") else host
 
 
@@ -845,7 +969,11 @@ def host_set(patterns: tuple[str, ...]) -> frozenset[str]:
 
 def host_matches(host: str, patterns: Sequence[str]) -> bool:
     """``host`` equals one of ``patterns`` or is a subdomain of one."""
-    wanted = host_set(tuple(patterns))
+    return host_in(host, host_set(tuple(patterns)))
+
+
+def host_in(host: str, wanted: frozenset[str]) -> bool:
+    """:func:`host_matches` for patterns already normalised by :func:`host_set`."""
     while host:
         if host in wanted:
             return True
@@ -876,10 +1004,27 @@ def canonical_link(url: str) -> str | None:
     ``wechat:<__biz>:<mid>:<idx>`` (or ``wechat:/s/<token>``) whatever it carries.
     """
     url = url.strip()
-    if url.lower().startswith("www."):
+    if url[:4].lower() == "www.":
         url = "http://" + url
     if not _HTTP.match(url):
         return None
+    if "?" not in url and "#" not in url:
+        # No query, no fragment: what the general path below reduces to, without splitting.
+        rest = url[url.index("://") + 3 :]
+        slash = rest.find("/")
+        host = _authority_host(rest if slash < 0 else rest[:slash])
+        if not host:
+            return None
+        if slash < 0:
+            return host
+        path = rest[slash:]
+        if "%" in path:
+            path = unquote(path)
+        if host == "mp.weixin.qq.com":
+            token = _WECHAT_TOKEN.match(path)
+            if token is not None:
+                return "wechat:/s/" + token.group("token")
+        return host + path.rstrip("/")
     if "?" in url:
         url = clean_url(url).full_url  # BL001's removals, so both rules agree
     parts = split_url(url)

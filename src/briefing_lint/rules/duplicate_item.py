@@ -10,10 +10,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from ..briefing import Item, canonical_link, items_for, plain_text
+from ..briefing import (
+    Item,
+    ItemSelector,
+    canonical_link,
+    first_line_span,
+    items,
+    one_line_range,
+    plain_text,
+)
 from ..diagnostics import Diagnostic, Span
 from ..rule import Rule, RuleContext
 from ..safe_regex import compile_user_regex
@@ -26,9 +33,11 @@ _CALENDAR = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class ItemLink:
-    """One item's primary link, as kept between the per-file and the run-wide passes."""
+class ItemLink(NamedTuple):
+    """One item's primary link, as kept between the per-file and the run-wide passes.
+
+    A tuple, not a frozen dataclass: a file holds one per item and they are cheap to make.
+    """
 
     key: str
     line: int  # 1-based
@@ -38,21 +47,35 @@ class ItemLink:
 
 
 def _item_links(ctx: RuleContext) -> list[tuple[str, Item]]:
-    """(canonical key, item) for every item with a comparable primary link."""
+    """(canonical key, item) for every item with a comparable primary link.
+
+    ``check`` and ``facts`` both need the list: it is computed once per document and
+    option values (cached on the document, dropped with everything else by ``release``).
+    """
     options = ctx.options
-    ignore = [compile_user_regex(str(p)) for p in options["ignore"]]
+    patterns = tuple(str(p) for p in options["ignore"])
+    cache: dict[tuple[ItemSelector, tuple[str, ...]], list[tuple[str, Item]]]
+    cache = ctx.doc.__dict__.setdefault(_CACHE_ATTR, {})
+    cache_key = (ItemSelector.from_options(options), patterns)
+    found = cache.get(cache_key)
+    if found is not None:
+        return found
+    ignore = [compile_user_regex(p) for p in patterns]
     out: list[tuple[str, Item]] = []
-    for item in items_for(ctx.doc, options):
+    calendar = _CALENDAR.match
+    for item in items(ctx.doc, cache_key[0]):
         link = item.link
-        if link is None or _CALENDAR.match(item.title):
+        if link is None or calendar(item.title):
             continue
         key = canonical_link(link.href)
-        if key is None or any(p.search(key) for p in ignore):
+        if key is None or (ignore and any(p.search(key) for p in ignore)):
             continue
         out.append((key, item))
+    cache[cache_key] = out
     return out
 
 
+_CACHE_ATTR = "_bl006_item_links"
 _RUBRIC_DROP = re.compile(r"[\W\d_]+", re.UNICODE)
 
 
@@ -69,9 +92,7 @@ def _line_span(item: Item) -> Span:
     block = link.block if link is not None and link.block is not None else item.block
     if block is None or block is item.block:
         return item.title_span
-    span = block.span
-    doc = item.doc
-    return Span(span.start, min(span.end, doc.line_end(doc.line_of(span.start))))
+    return first_line_span(block)
 
 
 class DuplicateItem(Rule):
@@ -94,11 +115,22 @@ class DuplicateItem(Rule):
         if not ctx.options["across_files"]:
             return None
         seen: dict[str, ItemLink] = {}
+        rubrics: dict[int, str] = {}  # by section heading: many items share one
+        line_of = ctx.doc.line_of
         for key, item in _item_links(ctx):
-            if key not in seen:
+            if key in seen:
+                continue
+            link = item.link
+            block = link.block if link is not None and link.block is not None else item.block
+            found = one_line_range(block) if block is not None else None
+            if found is None:
                 span = _line_span(item)
-                line = ctx.doc.line_of(span.start) + 1
-                seen[key] = ItemLink(key, line, span.start, span.end, rubric(item))
+                found = (line_of(span.start), span.start, span.end)
+            section = item.section
+            name = rubrics.get(id(section))
+            if name is None:
+                name = rubrics[id(section)] = rubric(item)
+            seen[key] = ItemLink(key, found[0] + 1, found[1], found[2], name)
         return tuple(seen.values())
 
     def check_run(

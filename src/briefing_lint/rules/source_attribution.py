@@ -8,6 +8,7 @@ come from :mod:`briefing_lint.briefing`.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -15,7 +16,7 @@ from urllib.parse import unquote
 
 from markdown_it.token import Token
 
-from ..briefing import Item, host_matches, host_of, items_for, link_close_index
+from ..briefing import Item, host_in, host_of, host_set, items_for, link_close_index
 from ..diagnostics import Diagnostic, Fix, Span
 from ..document import Document, InlineBlock, Link
 from ..rule import Rule, RuleContext
@@ -57,20 +58,29 @@ class SourceAttribution(Rule):
         if not briefing.items:
             return
         require = str(options["require"])
-        opaque = [str(h) for h in options["opaque_hosts"]]
+        opaque = host_set(tuple(str(h) for h in options["opaque_hosts"]))
         patterns = [compile_user_regex(str(p)) for p in options["patterns"]]
-        generic = {normalize_name(str(n)) for n in options["generic_names"]}
+        generic = _generic(tuple(str(n) for n in options["generic_names"]))
         max_lines = max(0, int(options["max_lines"]))
         separator = str(options["separator"])
         biz_map = _biz_map(options["wechat_biz"])
-        for item in briefing:
-            if separator:
-                yield from self._separator(ctx, item, separator)
+        always = require == "always"
+        by_host = require == "opaque-hosts"
+        opaque_host: dict[str, bool] = {}  # links of a file share few hosts
+        for item in briefing.items:
             link = item.link
-            host = host_of(link.href) if link is not None else ""
-            needs = require == "always" or (
-                require == "opaque-hosts" and bool(host) and host_matches(host, opaque)
-            )
+            if link is None:
+                host = ""
+            else:
+                if separator and _may_have_pipe(link):
+                    yield from self._separator(ctx, item, separator)
+                host = host_of(link.href)
+            needs = always
+            if by_host and host:
+                known = opaque_host.get(host)
+                if known is None:
+                    known = opaque_host[host] = host_in(host, opaque)
+                needs = known
             if not needs and not biz_map:
                 continue
             names = _names(item, patterns, generic, max_lines)
@@ -79,7 +89,7 @@ class SourceAttribution(Rule):
                     span = link.span if link is not None else item.title_span
                     message = (
                         ctx.message("missing", host=host)
-                        if host and host_matches(host, opaque)
+                        if host and host_in(host, opaque)
                         else ctx.message("missing_always")
                     )
                     yield ctx.report(span, message, kind="missing")
@@ -165,6 +175,24 @@ class SourceAttribution(Rule):
         )
 
 
+def _may_have_pipe(link: Link) -> bool:
+    """Cheap test before :meth:`SourceAttribution._separator`: no pipe, no separator.
+
+    Text children come from the block's content, changed only by escapes and entities
+    (``&#124;``), so a block without a pipe and without ``&`` has no pipe in its text.
+    """
+    block = link.block
+    if block is None:
+        return False
+    content = block.token.content
+    return "|" in content or "｜" in content or "&" in content
+
+
+@functools.lru_cache(maxsize=16)
+def _generic(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(normalize_name(n) for n in names)
+
+
 def _line_text(children: Sequence[Token], start: int, step: int) -> str:
     """Plain text from child ``start`` to the end (``step=1``) or start (``-1``) of its line."""
     parts: list[str] = []
@@ -192,7 +220,7 @@ def _biz_map(value: Any) -> dict[str, list[str]]:
 
 
 def _names(
-    item: Item, patterns: Sequence[re.Pattern[str]], generic: set[str], max_lines: int
+    item: Item, patterns: Sequence[re.Pattern[str]], generic: frozenset[str], max_lines: int
 ) -> list[str]:
     """Non-generic source names found near the item's primary link."""
     found: list[str] = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..briefing import NUMBER, Briefing, Item, int_to_cn, items_for, parse_count
 from ..diagnostics import Diagnostic, Fix, Span
@@ -43,20 +44,22 @@ class _Part:
 class _Text:
     """The text children of one block joined, with a way back to source offsets."""
 
-    def __init__(self, block: InlineBlock) -> None:
+    def __init__(self, block: InlineBlock, text: str) -> None:
         self.block = block
-        pieces: list[str] = []
-        self.owners: list[tuple[int, int, int]] = []  # (joined start, child, len)
+        self.text = text  # from :func:`_joined`
+
+    @cached_property
+    def owners(self) -> list[tuple[int, int, int]]:
+        """(joined start, child, len) of every text child: needed only for a claim found."""
+        owners: list[tuple[int, int, int]] = []
         pos = 0
-        for i, token in enumerate(block.children):
+        for i, token in enumerate(self.block.children):
             if token.type == "text":
-                pieces.append(token.content)
-                self.owners.append((pos, i, len(token.content)))
+                owners.append((pos, i, len(token.content)))
                 pos += len(token.content)
-            elif token.type in ("code_inline", "image", "hardbreak"):
-                pieces.append("\x00")
+            elif token.type in _JOINED:
                 pos += 1
-        self.text = "".join(pieces)
+        return owners
 
     def offset(self, at: int) -> int | None:
         for start, child, length in self.owners:
@@ -70,6 +73,24 @@ class _Text:
         if a is None or b is None:
             return None
         return Span(a, b + 1)
+
+
+def _joined(block: InlineBlock) -> str:
+    """The text children of ``block`` joined (code, images and hard breaks as ``\x00``)."""
+    children = block.children
+    if len(children) == 1 and children[0].type == "text":
+        return str(children[0].content)
+    return "".join(
+        [
+            token.content if token.type == "text" else "\x00"
+            for token in children
+            if token.type in _JOINED
+        ]
+    )
+
+
+#: Children that take part in the joined text (code, images and hard breaks as ``\x00``).
+_JOINED = frozenset({"text", "code_inline", "image", "hardbreak"})
 
 
 def _clean_kind(kind: str) -> str:
@@ -137,13 +158,18 @@ class StatedCount(Rule):
         patterns = [compile_user_regex(str(p)) for p in options["patterns"]]
         limit = briefing.items[0].first_line if options["intro_only"] else ctx.doc.line_count
         seen: set[Span] = set()
+        has_count = _HAS_COUNT.search
         for block in ctx.doc.inline_blocks:
             if block.map[0] >= limit:
                 break
-            if block.kind == "table_cell" or not _HAS_COUNT.search(block.content):
+            if block.kind == "table_cell" or not has_count(block.token.content):
                 continue
-            text = _Text(block)
-            for pattern in patterns:
+            joined = _joined(block)
+            found = [p for p in patterns if p.search(joined)]
+            if not found:
+                continue  # the usual case: no claim at all, no generator per pattern
+            text = _Text(block, joined)
+            for pattern in found:
                 for parts in _parts(text, pattern):
                     if parts[0].span in seen:
                         continue
