@@ -10,6 +10,7 @@ normalisation.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -17,6 +18,8 @@ from hypothesis import strategies as st
 
 from briefing_lint.diagnostics import Span
 from briefing_lint.document import Document, LineIndex, index
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 OPEN, CLOSE = "⟦", "⟧"
 
@@ -192,6 +195,20 @@ def test_columns_are_code_points() -> None:
     link = index(doc).links[0]
     assert doc.position(link.span.start) == (1, 4)
     assert doc.position(link.span.end) == (1, 31)
+
+
+def test_block_span_shortcut_matches_the_content_map() -> None:
+    """One-line blocks get their span without a content map; it must be the same span."""
+    texts = [marked.replace(OPEN, "").replace(CLOSE, "") for _, _, marked in CASES]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.rglob("*.txt"))]
+    checked = 0
+    for text in texts:
+        for source in (text, text.replace("\n", "\r\n"), "\ufeff" + text):
+            doc = Document(source)
+            for block in doc.inline_blocks:
+                assert block.span == block.content_span(0, len(block.content)), block
+                checked += 1
+    assert checked > 1000
 
 
 def test_recorded_children_align_with_parse() -> None:

@@ -163,7 +163,16 @@ class InlineBlock:
 
     @cached_property
     def span(self) -> Span:
-        return self.content_span(0, len(self.content))
+        content = self.token.content
+        if self.kind != "table_cell" and content and "\n" not in content:
+            # One line that ends with its content (most blocks): no content map needed.
+            doc = self.doc
+            line = min(self.map[0], doc.line_count - 1)
+            end = doc.line_end(line)
+            start = end - len(content)
+            if start >= doc.line_start(line) and doc.source.startswith(content, start):
+                return Span(start, end)
+        return self.content_span(0, len(content))
 
     def text_children(self) -> Iterator[tuple[int, Token, bool]]:
         """``(index, token, in_link)`` for every text child (``in_link``: inside link text)."""
