@@ -22,6 +22,7 @@ from briefing_lint.rule import RuleContext
 from briefing_lint.rules import _url_targets, ephemeral_link, redirect_wrapper, short_link
 from briefing_lint.rules import tracking_params as bl001
 from briefing_lint.rules._url_targets import Hrefs, Target, has_query
+from briefing_lint.rules.image_hosts import image_data
 from briefing_lint.urls import (
     RuleSet,
     clean_url,
@@ -215,3 +216,17 @@ def test_documents_lint_the_same_without_prefilters(
     assert filtered == unfiltered
     if not options:
         assert {d.code for d in filtered} == set(URL_RULES)
+
+
+# -- image rule data -------------------------------------------------------------------
+
+ALTS = [
+    "image", "IMAGE | left", "image-20210101123456789", "Screenshot 2024", "截屏 1",
+    "IMG_2024", "photo.PNG", "a cat", "图片", "未命名图片", "image-1", "x.png y", "",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("alt", ALTS)
+def test_default_alt_pattern_is_any_of_the_list(alt: str) -> None:
+    data = image_data()
+    assert bool(data.default_alt.fullmatch(alt)) == any(p.fullmatch(alt) for p in data.default_alts)

@@ -162,6 +162,21 @@ class ImageData:
     default_alts: tuple[re.Pattern[str], ...]
     wechat_images: re.Pattern[str]
     wechat_noise: tuple[str, ...]
+    #: ``default_alts`` as one pattern: one call per alt text.
+    default_alt: re.Pattern[str] = field(default=re.compile(r"(?!)"))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "default_alt", _either(self.default_alts))
+
+    def local_path(self, text: str) -> bool:
+        return any(p.search(text) for p in self.local_paths)
+
+
+def _either(patterns: Sequence[re.Pattern[str]]) -> re.Pattern[str]:
+    """One pattern matching where any of ``patterns`` (all case-insensitive) matches."""
+    if not patterns:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
 
 
 @functools.cache
@@ -182,6 +197,17 @@ def image_data() -> ImageData:
         )
     except (KeyError, ValueError, TypeError, re.error) as exc:
         raise RuleDataError(f"rules/image-hosts.yaml: {exc}") from None
+
+
+@functools.lru_cache(maxsize=4096)
+def _pages_on(host: str) -> tuple[HostPolicy, ...]:
+    """The ``pages`` entries whose host pattern matches ``host`` (hosts recur across files)."""
+    return tuple(p for p in image_data().pages if p.pattern.matches_host(host))
+
+
+@functools.lru_cache(maxsize=4096)
+def _wechat_host(host: str) -> bool:
+    return image_data().wechat_images.search(host) is not None
 
 
 def _user_policies(entries: Sequence[Any], source: str) -> tuple[HostPolicy, ...]:
@@ -208,7 +234,7 @@ def _patterns(entries: tuple[str, ...], source: str, key: str) -> tuple[HostPatt
 # -- URL helpers ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Url:
     text: str
     scheme: str  # lower case, without the colon
@@ -260,6 +286,7 @@ class _Settings:
     alt_missing: Severity | None
     alt_default: Severity | None
     no_referrer_doc: bool
+    alt_missing_message: str
     #: host -> the policies (audience applied) whose host pattern matches it
     by_host: dict[str, tuple[HostPolicy, ...]] = field(default_factory=dict)
 
@@ -286,9 +313,11 @@ class ImageHosts(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         settings = self._settings(ctx)
+        out: list[Diagnostic] = []
         for link in ctx.index.links:
             if link.is_image:
-                yield from self._check_image(ctx, settings, link)
+                self._check_image(ctx, settings, link, out)
+        yield from out
         for block in ctx.doc.inline_blocks:
             content = block.token.content
             if "![" not in content or "](" not in content:
@@ -317,18 +346,19 @@ class ImageHosts(Rule):
             alt_missing=_alt_severity(options["alt_missing"]),
             alt_default=_alt_severity(options["alt_default"]),
             no_referrer_doc=_document_no_referrer(ctx),
+            alt_missing_message=ctx.message("alt_missing"),
         )
 
     # -- one image ------------------------------------------------------------------
 
     def _check_image(
-        self, ctx: RuleContext, settings: _Settings, link: Link
-    ) -> Iterator[Diagnostic]:
+        self, ctx: RuleContext, settings: _Settings, link: Link, out: list[Diagnostic]
+    ) -> None:
         doc = ctx.doc
         source = doc.source
         href = html.unescape(link.href) if link.kind == "html" else link.href
         url = _Url.parse(href)
-        plain = unquote(href).strip()
+        host = url.host
 
         def where() -> Span:
             return link.span if link.kind == "reference" else link.dest_span
@@ -339,8 +369,12 @@ class ImageHosts(Rule):
         ):
             no_referrer = True
 
-        allowed = bool(url.host) and any(p.matches(url.host, url.path) for p in settings.allow)
-        policy = None if allowed or not url.host else self._policy(settings, url)
+        allowed = (
+            bool(host)
+            and bool(settings.allow)
+            and any(p.matches(host, url.path) for p in settings.allow)
+        )
+        policy = None if allowed or not host else self._policy(settings, url)
         if policy is not None:
             kind = policy.status
             severity: Severity | None = None
@@ -350,7 +384,7 @@ class ImageHosts(Rule):
                 suffix = ctx.message("no_referrer")
             message = ctx.message(
                 kind,
-                host=url.host,
+                host=host,
                 reason=policy.reason,
                 since=f" (since {policy.since})" if policy.since else "",
                 alternative=policy.alternative or "re-host the image",
@@ -360,28 +394,69 @@ class ImageHosts(Rule):
                     else ""
                 ),
             )
-            yield ctx.report(
-                where(),
-                message + suffix,
-                kind=kind,
-                severity=severity,
-                data={"host": url.host, "status": policy.status, "since": policy.since},
+            out.append(
+                ctx.report(
+                    where(),
+                    message + suffix,
+                    kind=kind,
+                    severity=severity,
+                    data={"host": host, "status": policy.status, "since": policy.since},
+                )
             )
-        elif url.host and not allowed:
-            page = next((p for p in settings.data.pages if p.matches(url)), None)
+        elif host and not allowed:
+            page = next((p for p in _pages_on(host) if p.matches(url)), None)
             if page is not None:
-                yield ctx.report(where(), ctx.message("is_page", host=url.host), kind="is-page")
+                out.append(ctx.report(where(), ctx.message("is_page", host=host), kind="is-page"))
             else:
                 param = self._signed(settings.data, url)
                 if param:
-                    yield ctx.report(where(), ctx.message("signed", param=param), kind="signed")
+                    out.append(
+                        ctx.report(where(), ctx.message("signed", param=param), kind="signed")
+                    )
 
-        yield from self._check_scheme(ctx, settings, link, url, plain, where)
+        scheme = url.scheme
+        if scheme == "http":
+            out.append(self._http(ctx, settings, link, url, where()))
+        elif scheme == "data":
+            kind_severity = Severity.ERROR if settings.target == "github" else None
+            out.append(
+                ctx.report(
+                    where(),
+                    ctx.message("data_uri", unrendered=""),
+                    kind="data-uri",
+                    severity=kind_severity,
+                )
+            )
+        else:
+            plain = unquote(href).strip()
+            if settings.data.local_path(plain):
+                out.append(
+                    ctx.report(
+                        where(), ctx.message("local_path", path=_short(plain)), kind="local-path"
+                    )
+                )
+            elif (
+                not scheme
+                and not host
+                and plain
+                and not plain.startswith("#")
+                and settings.target != "github"
+            ):
+                severity = Severity.ERROR if settings.target == "wechat" else None
+                out.append(
+                    ctx.report(
+                        where(),
+                        ctx.message("relative", path=_short(plain)),
+                        kind="relative",
+                        severity=severity,
+                    )
+                )
 
-        if url.host and settings.data.wechat_images.search(url.host) and url.query:
-            yield from self._wechat_params(ctx, settings, link, url, where)
+        if url.query and host and _wechat_host(host):
+            out.extend(self._wechat_params(ctx, settings, link, url, where))
 
-        yield from self._check_alt(ctx, settings, link)
+        if settings.alt_missing is not None or settings.alt_default is not None:
+            self._check_alt(ctx, settings, link, out)
 
     def _policy(self, settings: _Settings, url: _Url) -> HostPolicy | None:
         for policy in settings.candidates(url.host):
@@ -404,44 +479,6 @@ class ImageHosts(Rule):
             if group <= keys:
                 return "+".join(sorted(group))
         return ""
-
-    def _check_scheme(
-        self,
-        ctx: RuleContext,
-        settings: _Settings,
-        link: Link,
-        url: _Url,
-        plain: str,
-        where: Callable[[], Span],
-    ) -> Iterator[Diagnostic]:
-        if url.scheme == "http":
-            yield self._http(ctx, settings, link, url, where())
-        elif url.scheme == "data":
-            kind_severity = Severity.ERROR if settings.target == "github" else None
-            yield ctx.report(
-                where(),
-                ctx.message("data_uri", unrendered=""),
-                kind="data-uri",
-                severity=kind_severity,
-            )
-        elif any(p.search(plain) for p in settings.data.local_paths):
-            yield ctx.report(
-                where(), ctx.message("local_path", path=_short(plain)), kind="local-path"
-            )
-        elif (
-            not url.scheme
-            and not url.host
-            and plain
-            and not plain.startswith("#")
-            and settings.target != "github"
-        ):
-            severity = Severity.ERROR if settings.target == "wechat" else None
-            yield ctx.report(
-                where(),
-                ctx.message("relative", path=_short(plain)),
-                kind="relative",
-                severity=severity,
-            )
 
     def _http(
         self, ctx: RuleContext, settings: _Settings, link: Link, url: _Url, span: Span
@@ -488,9 +525,9 @@ class ImageHosts(Rule):
             fix=fix,
         )
 
-    def _check_alt(self, ctx: RuleContext, settings: _Settings, link: Link) -> Iterator[Diagnostic]:
-        if settings.alt_missing is None and settings.alt_default is None:
-            return
+    def _check_alt(
+        self, ctx: RuleContext, settings: _Settings, link: Link, out: list[Diagnostic]
+    ) -> None:
         if link.kind == "html":
             tag = ctx.doc.source[link.span.start : link.span.end]
             m = _ALT_ATTR.search(tag)
@@ -501,18 +538,22 @@ class ImageHosts(Rule):
         alt = alt.strip()
         if not alt:
             if settings.alt_missing is not None:
-                yield ctx.report(
-                    _image_span(link), ctx.message("alt_missing"), kind="alt-missing",
-                    severity=settings.alt_missing,
-                )  # fmt: skip
-        elif settings.alt_default is not None and any(
-            p.fullmatch(alt) for p in settings.data.default_alts
-        ):
-            yield ctx.report(
-                _image_span(link),
-                ctx.message("alt_default", alt=alt),
-                kind="alt-default",
-                severity=settings.alt_default,
+                out.append(
+                    ctx.report(
+                        _image_span(link),
+                        settings.alt_missing_message,
+                        kind="alt-missing",
+                        severity=settings.alt_missing,
+                    )
+                )
+        elif settings.alt_default is not None and settings.data.default_alt.fullmatch(alt):
+            out.append(
+                ctx.report(
+                    _image_span(link),
+                    ctx.message("alt_default", alt=alt),
+                    kind="alt-default",
+                    severity=settings.alt_default,
+                )
             )
 
     # -- images markdown-it did not accept ---------------------------------------------
@@ -535,7 +576,7 @@ class ImageHosts(Rule):
                     kind="data-uri",
                     severity=severity,
                 )
-            elif any(p.search(dest) for p in settings.data.local_paths):
+            elif settings.data.local_path(dest):
                 yield ctx.report(
                     node.substring_span(start, start + len(dest)),
                     ctx.message("local_path", path=_short(dest)),
