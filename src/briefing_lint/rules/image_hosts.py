@@ -18,7 +18,7 @@ from urllib.parse import unquote
 
 from ..config import ConfigError
 from ..diagnostics import Diagnostic, Edit, Fix, Severity, Span
-from ..document import Link, TextNode
+from ..document import Document, InlineBlock, Link, TextNode
 from ..rule import Rule, RuleContext
 from ..ruledata import RuleDataError, load_table
 from ..safe_regex import RegexError, compile_user_regex
@@ -314,11 +314,15 @@ class ImageHosts(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         settings = self._settings(ctx)
         out: list[Diagnostic] = []
+        image_blocks: list[InlineBlock] = []
         for link in ctx.index.links:
             if link.is_image:
                 self._check_image(ctx, settings, link, out)
+                if link.kind != "html":
+                    assert link.block is not None
+                    image_blocks.append(link.block)
         yield from out
-        for block in ctx.doc.inline_blocks:
+        for block in _blocks_with_image_text(ctx.doc, image_blocks):
             content = block.token.content
             if "![" not in content or "](" not in content:
                 continue
@@ -584,6 +588,20 @@ class ImageHosts(Rule):
                 )
 
 
+def _blocks_with_image_text(doc: Document, image_blocks: list[InlineBlock]) -> list[InlineBlock]:
+    """The inline blocks whose content may hold ``![``, in order.
+
+    Block content is source text, line by line, so each ``![`` in it is one in the source.
+    When the source has no more of them than there are Markdown images, each starts an
+    image, and only the blocks holding images can have one (scanning all blocks' content
+    costs more than counting in the source).
+    """
+    if doc.source.count("![") != len(image_blocks):
+        return doc.inline_blocks
+    unique = {id(block): block for block in image_blocks}
+    return sorted(unique.values(), key=lambda block: block.index)  # the order of inline_blocks
+
+
 def _document_no_referrer(ctx: RuleContext) -> bool:
     """``<meta name="referrer" content="no-referrer">`` anywhere in the document's HTML."""
     if "no-referrer" not in ctx.doc.source:
@@ -606,10 +624,10 @@ def _image_span(link: Link) -> Span:
         first, end = block.map
         if end - first == 1:  # one line: find it there without mapping the block
             doc = block.doc
-            column = doc.line_text(first).find(block.content)
-            if column >= 0:
-                start = doc.line_start(first) + column
-                return Span(start, start + len(block.content))
+            content = block.content
+            start = doc.source.find(content, doc.line_start(first), doc.line_end(first))
+            if start >= 0:
+                return Span(start, start + len(content))
         return block.span
     return link.span
 
