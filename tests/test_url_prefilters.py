@@ -22,7 +22,6 @@ from briefing_lint.rule import RuleContext
 from briefing_lint.rules import (
     _url_targets,
     ephemeral_link,
-    image_hosts,
     redirect_wrapper,
     short_link,
 )
@@ -235,38 +234,17 @@ ALTS = [
 @pytest.mark.parametrize("alt", ALTS)
 def test_default_alt_pattern_is_any_of_the_list(alt: str) -> None:
     data = image_data()
-    assert bool(data.default_alt.fullmatch(alt)) == any(p.fullmatch(alt) for p in data.default_alts)
+    assert data.is_default_alt(alt) == any(p.fullmatch(alt) for p in data.default_alts)
 
 
-IMAGE_DOCUMENT = """\
-# Images ![](file:///C:/a.png)
-
-![](https://example.org/a.png) and &#33;[x](data:image/png;base64,AAA) and \\![y](file:/b)
-![ok](https://example.org/b.png)
-
-| a | b |
-|---|---|
-| ![](https://example.org/c.png) | ![z](C:\\\\tmp\\\\c.png) |
-
-> ![q](<data:image/svg+xml;utf8,<svg>>)
-`![code](file:/x)` ![n ![m](https://example.org/m.png)](https://example.org/n.png)
-"""
+LOCAL_PATHS = [
+    "C:\\a.png", "c:/x", "\\\\server\\x", "FILE:///x", "/Users/a/b.png", "/home/x", "~/a",
+    "https://x.example/typora-user-images/a.png", "x/AppData/y", "appdata\\y", "/tmp/",
+    "https://example.org/a.png", "./a.png", "", "http://C:/x",
+]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        IMAGE_DOCUMENT,
-        "![a](https://example.org/a.png)\n\n&#33;[x](data:image/png;base64,AAA)\n",
-        "![a](https://example.org/a.png) &#x21;&#91;x](file:/c)\n",
-        "no images\n\n![x](C:/tmp/x.png\n",
-        "",
-    ],
-)
-def test_image_text_blocks_lint_the_same_when_all_are_scanned(
-    monkeypatch: pytest.MonkeyPatch, text: str
-) -> None:
-    config = {"select": ["BL004"]}
-    found = lint_text(text, config)
-    monkeypatch.setattr(image_hosts, "_blocks_with_image_text", lambda doc, _: doc.inline_blocks)
-    assert found == lint_text(text, config)
+@pytest.mark.parametrize("text", LOCAL_PATHS)
+def test_local_path_is_any_of_the_list(text: str) -> None:
+    data = image_data()
+    assert data.local_path(text) == any(p.search(text) for p in data.local_paths)

@@ -162,14 +162,25 @@ class ImageData:
     default_alts: tuple[re.Pattern[str], ...]
     wechat_images: re.Pattern[str]
     wechat_noise: tuple[str, ...]
-    #: ``default_alts`` as one pattern: one call per alt text.
-    default_alt: re.Pattern[str] = field(default=re.compile(r"(?!)"))
+    #: ``default_alts`` as one pattern (one call per alt text), when they combine.
+    default_alt: re.Pattern[str] | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "default_alt", _either(self.default_alts))
+        if not any(_UNCOMBINABLE.search(p.pattern) for p in self.default_alts):
+            object.__setattr__(self, "default_alt", _either(self.default_alts))
+
+    def is_default_alt(self, alt: str) -> bool:
+        if self.default_alt is not None:
+            return self.default_alt.fullmatch(alt) is not None
+        return any(p.fullmatch(alt) for p in self.default_alts)
 
     def local_path(self, text: str) -> bool:
         return any(p.search(text) for p in self.local_paths)
+
+
+#: Group references, named groups and global flags: a pattern using them cannot be one
+#: branch of a bigger pattern.
+_UNCOMBINABLE = re.compile(r"\\[1-9]|\(\?P[=<]|\(\?\(|\(\?[aiLmsux]+\)")
 
 
 def _either(patterns: Sequence[re.Pattern[str]]) -> re.Pattern[str]:
@@ -550,7 +561,7 @@ class ImageHosts(Rule):
                         severity=settings.alt_missing,
                     )
                 )
-        elif settings.alt_default is not None and settings.data.default_alt.fullmatch(alt):
+        elif settings.alt_default is not None and settings.data.is_default_alt(alt):
             out.append(
                 ctx.report(
                     _image_span(link),
