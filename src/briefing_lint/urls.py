@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import unquote
@@ -39,6 +39,8 @@ _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _ABSOLUTE = re.compile(r"https?://[^/?#\s\\]*[A-Za-z0-9][^/?#\s\\]*(?:[/?#].*)?\Z", re.I | re.S)
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
 _ENCODED_SCHEME = re.compile(r"https?%3A", re.IGNORECASE)
+#: Bound of the per-URL and per-host memos (the same URLs recur across a run's files).
+_MEMO_LIMIT = 20_000
 
 
 class UrlDataError(ValueError):
@@ -71,13 +73,19 @@ class UrlParts:
             out += "#" + self.fragment
         return out
 
-    @functools.cached_property
+    @property
     def host(self) -> str:
         """Lower-cased host without user info, port or trailing dot ("" when none)."""
-        auth = self.authority.lstrip("/")
-        auth = auth.rpartition("@")[2]
-        host = auth.partition("]")[0] + "]" if auth.startswith("[") else auth.partition(":")[0]
-        return host.rstrip(".").lower()
+        return authority_host(self.authority)
+
+
+@functools.lru_cache(maxsize=4096)
+def authority_host(authority: str) -> str:
+    """:attr:`UrlParts.host` of an authority (memoised: a run has far fewer hosts than URLs)."""
+    auth = authority.lstrip("/")
+    auth = auth.rpartition("@")[2]
+    host = auth.partition("]")[0] + "]" if auth.startswith("[") else auth.partition(":")[0]
+    return host.rstrip(".").lower()
 
 
 @functools.lru_cache(maxsize=16384)
@@ -189,6 +197,12 @@ class KeyMatcher:
     def __bool__(self) -> bool:
         return bool(self.names or self.patterns)
 
+    def any_of(self, keys: Collection[str]) -> bool:
+        """Whether one of ``keys`` matches (a set operation when there are no patterns)."""
+        if not self.patterns:
+            return not self.names.isdisjoint(keys)
+        return any(self(k) for k in keys)
+
     def __or__(self, other: KeyMatcher) -> KeyMatcher:
         return KeyMatcher(self.names | other.names, self.patterns + other.patterns)
 
@@ -243,7 +257,9 @@ class HostMatcher:
     patterns: tuple[re.Pattern[str], ...] = ()
 
     def __call__(self, host: str) -> bool:
-        return host in self.names or any(p.fullmatch(host) for p in self.patterns)
+        if host in self.names:
+            return True
+        return bool(self.patterns) and any(p.fullmatch(host) for p in self.patterns)
 
     @property
     def exact(self) -> bool:
@@ -427,9 +443,9 @@ class Marker:
             return False
         if self.path is not None and not self.path.search(path):
             return False
-        if self.any and not any(self.any(k) for k in present):
+        if self.any and not self.any.any_of(present):
             return False
-        return all(any(m(k) for k in present) for m in self.all)
+        return all(m.any_of(present) for m in self.all)
 
 
 @dataclass(frozen=True)
@@ -450,28 +466,96 @@ class RuleSet:
     markers: tuple[Marker, ...]
     #: clean_url results by URL (the same URLs recur across a run's files and passes).
     memo: dict[str, Cleaning] = field(default_factory=dict, compare=False, repr=False)
+    #: Per host (a run has far fewer hosts than URLs, and most hosts match nothing): the
+    #: providers, markers and redirects whose host test passes, and the allowed keys.
+    _providers: dict[str, tuple[Provider, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _markers: dict[str, tuple[Marker, ...]] = field(default_factory=dict, compare=False, repr=False)
+    _redirects: dict[str, tuple[Redirect, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _allowed: dict[str, KeyMatcher] = field(default_factory=dict, compare=False, repr=False)
+    _global_class: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
+    #: needs_cleaning() answers by URL
+    _needs: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+
+    @functools.cached_property
+    def _provider_index(self) -> tuple[dict[str, list[int]], list[int]]:
+        """Positions of the providers by exact host name, and those with host patterns."""
+        by_name: dict[str, list[int]] = {}
+        patterned = []
+        for i, provider in enumerate(self.providers):
+            for name in provider.hosts.names:
+                by_name.setdefault(name, []).append(i)
+            if provider.hosts.patterns:
+                patterned.append(i)
+        return by_name, patterned
+
+    def providers_for(self, host: str) -> tuple[Provider, ...]:
+        """The providers whose host test passes, in priority order."""
+        found = self._providers.get(host)
+        if found is None:
+            by_name, patterned = self._provider_index
+            positions = set(by_name.get(host, ()))
+            positions.update(i for i in patterned if self.providers[i].hosts(host))
+            found = tuple(self.providers[i] for i in sorted(positions))
+            _remember(self._providers, host, found)
+        return found
+
+    def markers_on(self, host: str) -> tuple[Marker, ...]:
+        """The markers whose host test passes (or that have none), in data order."""
+        found = self._markers.get(host)
+        if found is None:
+            found = tuple(m for m in self.markers if m.hosts is None or m.hosts(host))
+            _remember(self._markers, host, found)
+        return found
+
+    def redirects_on(self, host: str) -> tuple[Redirect, ...]:
+        """The redirects whose host test passes, in data order."""
+        found = self._redirects.get(host)
+        if found is None:
+            found = tuple(r for r in self.redirects if r.hosts(host))
+            _remember(self._redirects, host, found)
+        return found
 
     def provider_for(self, host: str, path: str, url: str) -> tuple[Provider | None, Any]:
-        for provider in self.providers:
-            m = provider.match(host, path, url)
+        for provider in self.providers_for(host):
+            if any(p.search(url) for p in provider.exceptions):
+                continue
+            if provider.path is None:
+                return provider, True
+            m = provider.path.search(path)
             if m:
                 return provider, m
         return None, None
 
     def global_class(self, key: str) -> str | None:
-        if self.not_global(key):
-            return None
-        return _first_class(self.global_remove, key)
+        memo = self._global_class
+        if key in memo:
+            return memo[key]
+        found = None if self.not_global(key) else _first_class(self.global_remove, key)
+        _remember(memo, key, found)
+        return found
 
     def allowed(self, host: str) -> KeyMatcher:
-        out = self.never
-        for name, matcher in self.allow:
-            if name == "*" or host == name or host.endswith("." + name):
-                out = out | matcher
-        return out
+        found = self._allowed.get(host)
+        if found is None:
+            found = self.never
+            for name, matcher in self.allow:
+                if name == "*" or host == name or host.endswith("." + name):
+                    found = found | matcher
+            _remember(self._allowed, host, found)
+        return found
 
     def markers_for(self, host: str, path: str, present: Sequence[str]) -> list[Marker]:
-        return [m for m in self.markers if m.matches(host, path, present)]
+        return [m for m in self.markers_on(host) if m.matches(host, path, present)]
+
+
+def _remember(memo: dict[str, Any], key: str, value: Any) -> None:
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
 
 
 def _compile_redirect(spec: Any, where: str, trusted: bool) -> Redirect:
@@ -611,11 +695,23 @@ DATA_OPTIONS = (
 )  # fmt: skip
 
 
+#: ruleset() answers by the repr of the options first: every rule asks for every document,
+#: and the JSON key costs several times more (option values are plain config data).
+_BY_REPR: dict[str, RuleSet] = {}
+
+
 def ruleset(options: Mapping[str, Any] | None = None) -> RuleSet:
     """The compiled rule data for these rule options (cached per distinct options)."""
     relevant = {k: v for k, v in (options or {}).items() if k in DATA_OPTIONS}
     relevant.setdefault("upgrade_https_hosts", ["mp.weixin.qq.com"])
-    return _ruleset(json.dumps(relevant, sort_keys=True, default=str))
+    key = repr(relevant)
+    found = _BY_REPR.get(key)
+    if found is None:
+        found = _ruleset(json.dumps(relevant, sort_keys=True, default=str))
+        if len(_BY_REPR) >= 256:
+            _BY_REPR.clear()
+        _BY_REPR[key] = found
+    return found
 
 
 # -- cleaning ------------------------------------------------------------------------------
@@ -708,7 +804,44 @@ def _fragment_params(fragment: str) -> bool:
     return "=" in fragment and not any(c in fragment for c in "/?#")
 
 
-_MEMO_LIMIT = 20_000
+def needs_cleaning(url: str, rules: RuleSet | None = None) -> bool:
+    """Whether :func:`clean_url` changes ``url``, or finds it incomplete or its token bad.
+
+    Most URLs are decided without cleaning them: with no provider for their host, only a
+    global or user-listed key, or an http->https upgrade, can change them.
+    """
+    rules = rules or ruleset()
+    answer = rules._needs.get(url)
+    if answer is None:
+        found = rules.memo.get(url)
+        if found is None and not _may_change(url, rules):
+            answer = False
+        else:
+            found = found or clean_url(url, rules)
+            answer = found.changed or bool(found.incomplete) or found.bad_token is not None
+        _remember(rules._needs, url, answer)
+    return answer
+
+
+def _may_change(url: str, rules: RuleSet) -> bool:
+    """False only where :func:`_clean` surely finds nothing (it follows its steps)."""
+    parts = split_url(url)
+    host = parts.host
+    scheme = parts.scheme.lower()
+    if not host or scheme not in ("http:", "https:", "") or not parts.authority:
+        return False
+    if rules.providers_for(host):
+        return True
+    if scheme == "http:" and host in rules.upgrade_hosts:
+        return True
+    segments = split_query(parts.query) if parts.query else []
+    fragment = parts.fragment
+    if fragment is not None and _fragment_params(fragment):
+        segments += split_query(fragment)
+    return any(
+        seg.text and seg.key and (rules.user_remove(seg.key) or rules.global_class(seg.key))
+        for seg in segments
+    )
 
 
 def clean_url(url: str, rules: RuleSet | None = None) -> Cleaning:
@@ -726,20 +859,20 @@ def clean_url(url: str, rules: RuleSet | None = None) -> Cleaning:
 def _clean(url: str, rules: RuleSet) -> Cleaning:
     parts = split_url(url)
     host = parts.host
-    nothing = Cleaning(url, url, url, url, host=host)
     scheme = parts.scheme.lower()
     if not host or scheme not in ("http:", "https:", "") or not parts.authority:
-        return nothing
+        return Cleaning(url, url, url, url, host=host)
     if any(p.search(url) for p in rules.exceptions):
-        return replace(nothing, protected="exception")
+        return Cleaning(url, url, url, url, host=host, protected="exception")
     segments = split_query(parts.query) if parts.query else []
     present = [s.key for s in segments if s.key]
     protect = next((m for m in rules.markers_for(host, parts.path, present) if m.protect), None)
     if protect is not None:
-        return replace(nothing, protected=protect.name)
+        return Cleaning(url, url, url, url, host=host, protected=protect.name)
     provider, match = rules.provider_for(host, parts.path, url)
     label = provider.label if provider is not None else f"`{host}` link"
-    base = replace(nothing, provider=provider.name if provider else "", label=label)
+    name = provider.name if provider else ""
+    base = Cleaning(url, url, url, url, provider=name, label=label, host=host)
     allowed = rules.allowed(host)
     mode = "global"
     if provider is not None:
@@ -807,7 +940,12 @@ def _clean(url: str, rules: RuleSet) -> Cleaning:
 
     upgraded = scheme == "http:" and host in rules.upgrade_hosts
 
+    if not removed and dropped is None and not upgraded:
+        return base  # nothing to drop: every variant is the URL itself
+
     def build(q_drop: set[int], f_drop: set[int], drop_fragment: bool, upgrade: bool) -> str:
+        if not q_drop and not f_drop and not drop_fragment and not upgrade:
+            return url  # what join() would give back
         query = parts.query
         if q_drop:
             kept = [s for i, s in enumerate(segments) if i not in q_drop and s.text]
@@ -817,15 +955,18 @@ def _clean(url: str, rules: RuleSet) -> Cleaning:
             kept = [s for i, s in enumerate(frag_segments) if i not in f_drop and s.text]
             frag = join_query(kept) if kept else None
         new_scheme = "https:" if upgrade else parts.scheme
-        return replace(parts, scheme=new_scheme, query=query, fragment=frag).join()
+        return UrlParts(new_scheme, parts.authority, parts.path, query, frag).join()
 
-    return replace(
-        base,
+    return Cleaning(
+        url,
         safe_url=build(safe_drop, frag_safe, dropped is not None, upgraded),
         unsafe_url=build(unsafe_drop, frag_unsafe, False, False),
         full_url=build(
             safe_drop | unsafe_drop, frag_safe | frag_unsafe, dropped is not None, upgraded
         ),
+        provider=name,
+        label=label,
+        host=host,
         removed=tuple(removed),
         dropped_fragment=dropped,
         upgraded=upgraded,
@@ -870,9 +1011,7 @@ def find_redirect(url: str, rules: RuleSet | None = None) -> Redirection | None:
     host = parts.host
     if not host or parts.query is None:
         return None
-    for redirect in rules.redirects:
-        if not redirect.hosts(host):
-            continue
+    for redirect in rules.redirects_on(host):
         if redirect.path is not None and not redirect.path.search(parts.path):
             continue
         segments = split_query(parts.query)

@@ -15,7 +15,9 @@ punctuation follows it too, the end cannot be told and the URL is skipped.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import functools
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,10 +107,92 @@ def _dest_span(link: Link) -> Span | None:
         return None
 
 
-def targets(ctx: RuleContext, wanted: Callable[[str], bool]) -> Iterator[Target]:
-    """Every URL target whose (normalised) href passes the cheap ``wanted`` test."""
+class Hrefs:
+    """A document's URL links, and what the URL rules ask of all of them at once.
+
+    Most links concern no URL rule: these sets let a rule test only its few candidates.
+    """
+
+    def __init__(self, doc: Document, links: list[Link]) -> None:
+        self.doc = doc
+        self.links = links
+
+    @functools.cached_property
+    def with_query(self) -> list[Link]:
+        return [link for link in self.links if "?" in link.href]
+
+    @functools.cached_property
+    def host_text(self) -> str | None:
+        """The hrefs' authorities (user info and port included), lower case, one a line.
+
+        An href's host, when it has one, is part of this text. None when an href holds a line
+        break, which the scan cannot step over.
+        """
+        if not self.links:
+            return ""
+        text = "\n" + "\n".join(link.href for link in self.links)
+        if text.count("\n") != len(self.links):
+            return None
+        found = set(_AUTHORITY.findall(text))
+        found.update(_WWW_START.findall(text))
+        return "\n".join(found).lower()
+
+    @functools.cached_property
+    def definition_lines(self) -> str:
+        """The lines reference definitions start on and the three after them: where
+        :attr:`DocumentIndex.definitions` finds each destination."""
+        doc = self.doc
+        pieces = []
+        for ref in (doc.env.get("references") or {}).values():
+            line = (ref.get("map") or [None])[0]
+            if line is None:  # pragma: no cover - markdown-it-py >= 4 records it
+                continue
+            last = min(line + 3, doc.line_count - 1)
+            pieces.append(doc.source[doc.line_start(line) : doc.line_end(last)])
+        return "\n".join(pieces)
+
+
+#: What ``split_url`` takes for the authority: after ``//``, or ``www.`` starting an href.
+_AUTHORITY = re.compile(r"//([^/?#\n]*)")
+_WWW_START = re.compile(r"\n([wW][wW][wW]\.[^/?#\n]*)")
+
+_HREFS_ATTR = "_briefing_url_hrefs"
+
+
+def hrefs(ctx: RuleContext) -> Hrefs:
+    """Shared by the URL rules of one document (dropped with it by ``Document.release``)."""
     doc = ctx.doc
-    for link in ctx.index.urls:
+    found: Hrefs | None = doc.__dict__.get(_HREFS_ATTR)
+    if found is None:
+        found = doc.__dict__[_HREFS_ATTR] = Hrefs(doc, list(ctx.index.urls))
+    return found
+
+
+def with_query(shared: Hrefs) -> list[Link]:
+    """Candidates (for :func:`targets`) of a rule that only looks at URLs with a query."""
+    return shared.with_query
+
+
+def has_query(text: str) -> bool:
+    """Screen (for :func:`targets`) of a rule that only looks at URLs with a query."""
+    return "?" in text
+
+
+def targets(
+    ctx: RuleContext,
+    wanted: Callable[[str], bool],
+    candidates: Callable[[Hrefs], Iterable[Link]] | None = None,
+    screen: Callable[[str], bool] | None = None,
+) -> Iterator[Target]:
+    """Every URL target whose (normalised) href passes the cheap ``wanted`` test.
+
+    ``candidates`` narrows the links tested: it must keep (in order) every link whose href
+    ``wanted`` accepts. ``screen`` skips the reference definitions when it says no for the
+    text of their lines: it must say yes for any text containing a string ``wanted`` accepts.
+    """
+    doc = ctx.doc
+    shared = hrefs(ctx)
+    for link in shared.links if candidates is None else candidates(shared):
         if not wanted(link.href):
             continue
         if link.kind == "html":
@@ -139,6 +223,8 @@ def targets(ctx: RuleContext, wanted: Callable[[str], bool]) -> Iterator[Target]
         if ts is not None and not link.is_image and doc.source[ts.start : ts.end] == url:
             text_span = ts
         yield Target(link.kind, link.is_image, span, url, text_span)
+    if screen is not None and not screen(shared.definition_lines):
+        return
     for definition in ctx.index.definitions:
         span = _strip_angle(doc, definition.dest_span)
         url = doc.source[span.start : span.end]

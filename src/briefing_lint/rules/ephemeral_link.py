@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ..diagnostics import Diagnostic
 from ..rule import Rule, RuleContext
 from ..urls import ephemeral_markers, split_url
-from ._url_targets import compiled_rules, targets
+from ._url_targets import compiled_rules, has_query, targets, with_query
 
 
 class EphemeralLink(Rule):
@@ -25,7 +25,7 @@ class EphemeralLink(Rule):
                 return []
             return ephemeral_markers(url, rules)
 
-        for target in targets(ctx, lambda href: bool(found(href))):
+        for target in targets(ctx, lambda href: bool(found(href)), with_query, has_query):
             if target.is_image:
                 continue  # expiring images are BL004 image-hosts' finding
             for name in found(target.url):

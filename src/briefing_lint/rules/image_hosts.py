@@ -18,7 +18,7 @@ from urllib.parse import unquote
 
 from ..config import ConfigError
 from ..diagnostics import Diagnostic, Edit, Fix, Severity, Span
-from ..document import Link, TextNode
+from ..document import Document, InlineBlock, Link, TextNode
 from ..rule import Rule, RuleContext
 from ..ruledata import RuleDataError, load_table
 from ..safe_regex import RegexError, compile_user_regex
@@ -162,6 +162,32 @@ class ImageData:
     default_alts: tuple[re.Pattern[str], ...]
     wechat_images: re.Pattern[str]
     wechat_noise: tuple[str, ...]
+    #: ``default_alts`` as one pattern (one call per alt text), when they combine.
+    default_alt: re.Pattern[str] | None = None
+
+    def __post_init__(self) -> None:
+        if not any(_UNCOMBINABLE.search(p.pattern) for p in self.default_alts):
+            object.__setattr__(self, "default_alt", _either(self.default_alts))
+
+    def is_default_alt(self, alt: str) -> bool:
+        if self.default_alt is not None:
+            return self.default_alt.fullmatch(alt) is not None
+        return any(p.fullmatch(alt) for p in self.default_alts)
+
+    def local_path(self, text: str) -> bool:
+        return any(p.search(text) for p in self.local_paths)
+
+
+#: Group references, named groups and global flags: a pattern using them cannot be one
+#: branch of a bigger pattern.
+_UNCOMBINABLE = re.compile(r"\\[1-9]|\(\?P[=<]|\(\?\(|\(\?[aiLmsux]+\)")
+
+
+def _either(patterns: Sequence[re.Pattern[str]]) -> re.Pattern[str]:
+    """One pattern matching where any of ``patterns`` (all case-insensitive) matches."""
+    if not patterns:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
 
 
 @functools.cache
@@ -182,6 +208,17 @@ def image_data() -> ImageData:
         )
     except (KeyError, ValueError, TypeError, re.error) as exc:
         raise RuleDataError(f"rules/image-hosts.yaml: {exc}") from None
+
+
+@functools.lru_cache(maxsize=4096)
+def _pages_on(host: str) -> tuple[HostPolicy, ...]:
+    """The ``pages`` entries whose host pattern matches ``host`` (hosts recur across files)."""
+    return tuple(p for p in image_data().pages if p.pattern.matches_host(host))
+
+
+@functools.lru_cache(maxsize=4096)
+def _wechat_host(host: str) -> bool:
+    return image_data().wechat_images.search(host) is not None
 
 
 def _user_policies(entries: Sequence[Any], source: str) -> tuple[HostPolicy, ...]:
@@ -208,7 +245,7 @@ def _patterns(entries: tuple[str, ...], source: str, key: str) -> tuple[HostPatt
 # -- URL helpers ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Url:
     text: str
     scheme: str  # lower case, without the colon
@@ -260,6 +297,7 @@ class _Settings:
     alt_missing: Severity | None
     alt_default: Severity | None
     no_referrer_doc: bool
+    alt_missing_message: str
     #: host -> the policies (audience applied) whose host pattern matches it
     by_host: dict[str, tuple[HostPolicy, ...]] = field(default_factory=dict)
 
@@ -286,10 +324,16 @@ class ImageHosts(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         settings = self._settings(ctx)
+        out: list[Diagnostic] = []
+        image_blocks: list[InlineBlock] = []
         for link in ctx.index.links:
             if link.is_image:
-                yield from self._check_image(ctx, settings, link)
-        for block in ctx.doc.inline_blocks:
+                self._check_image(ctx, settings, link, out)
+                if link.kind != "html":
+                    assert link.block is not None
+                    image_blocks.append(link.block)
+        yield from out
+        for block in _blocks_with_image_text(ctx.doc, image_blocks):
             content = block.token.content
             if "![" not in content or "](" not in content:
                 continue
@@ -317,18 +361,19 @@ class ImageHosts(Rule):
             alt_missing=_alt_severity(options["alt_missing"]),
             alt_default=_alt_severity(options["alt_default"]),
             no_referrer_doc=_document_no_referrer(ctx),
+            alt_missing_message=ctx.message("alt_missing"),
         )
 
     # -- one image ------------------------------------------------------------------
 
     def _check_image(
-        self, ctx: RuleContext, settings: _Settings, link: Link
-    ) -> Iterator[Diagnostic]:
+        self, ctx: RuleContext, settings: _Settings, link: Link, out: list[Diagnostic]
+    ) -> None:
         doc = ctx.doc
         source = doc.source
         href = html.unescape(link.href) if link.kind == "html" else link.href
         url = _Url.parse(href)
-        plain = unquote(href).strip()
+        host = url.host
 
         def where() -> Span:
             return link.span if link.kind == "reference" else link.dest_span
@@ -339,8 +384,12 @@ class ImageHosts(Rule):
         ):
             no_referrer = True
 
-        allowed = bool(url.host) and any(p.matches(url.host, url.path) for p in settings.allow)
-        policy = None if allowed or not url.host else self._policy(settings, url)
+        allowed = (
+            bool(host)
+            and bool(settings.allow)
+            and any(p.matches(host, url.path) for p in settings.allow)
+        )
+        policy = None if allowed or not host else self._policy(settings, url)
         if policy is not None:
             kind = policy.status
             severity: Severity | None = None
@@ -350,7 +399,7 @@ class ImageHosts(Rule):
                 suffix = ctx.message("no_referrer")
             message = ctx.message(
                 kind,
-                host=url.host,
+                host=host,
                 reason=policy.reason,
                 since=f" (since {policy.since})" if policy.since else "",
                 alternative=policy.alternative or "re-host the image",
@@ -360,28 +409,69 @@ class ImageHosts(Rule):
                     else ""
                 ),
             )
-            yield ctx.report(
-                where(),
-                message + suffix,
-                kind=kind,
-                severity=severity,
-                data={"host": url.host, "status": policy.status, "since": policy.since},
+            out.append(
+                ctx.report(
+                    where(),
+                    message + suffix,
+                    kind=kind,
+                    severity=severity,
+                    data={"host": host, "status": policy.status, "since": policy.since},
+                )
             )
-        elif url.host and not allowed:
-            page = next((p for p in settings.data.pages if p.matches(url)), None)
+        elif host and not allowed:
+            page = next((p for p in _pages_on(host) if p.matches(url)), None)
             if page is not None:
-                yield ctx.report(where(), ctx.message("is_page", host=url.host), kind="is-page")
+                out.append(ctx.report(where(), ctx.message("is_page", host=host), kind="is-page"))
             else:
                 param = self._signed(settings.data, url)
                 if param:
-                    yield ctx.report(where(), ctx.message("signed", param=param), kind="signed")
+                    out.append(
+                        ctx.report(where(), ctx.message("signed", param=param), kind="signed")
+                    )
 
-        yield from self._check_scheme(ctx, settings, link, url, plain, where)
+        scheme = url.scheme
+        if scheme == "http":
+            out.append(self._http(ctx, settings, link, url, where()))
+        elif scheme == "data":
+            kind_severity = Severity.ERROR if settings.target == "github" else None
+            out.append(
+                ctx.report(
+                    where(),
+                    ctx.message("data_uri", unrendered=""),
+                    kind="data-uri",
+                    severity=kind_severity,
+                )
+            )
+        else:
+            plain = unquote(href).strip()
+            if settings.data.local_path(plain):
+                out.append(
+                    ctx.report(
+                        where(), ctx.message("local_path", path=_short(plain)), kind="local-path"
+                    )
+                )
+            elif (
+                not scheme
+                and not host
+                and plain
+                and not plain.startswith("#")
+                and settings.target != "github"
+            ):
+                severity = Severity.ERROR if settings.target == "wechat" else None
+                out.append(
+                    ctx.report(
+                        where(),
+                        ctx.message("relative", path=_short(plain)),
+                        kind="relative",
+                        severity=severity,
+                    )
+                )
 
-        if url.host and settings.data.wechat_images.search(url.host) and url.query:
-            yield from self._wechat_params(ctx, settings, link, url, where)
+        if url.query and host and _wechat_host(host):
+            out.extend(self._wechat_params(ctx, settings, link, url, where))
 
-        yield from self._check_alt(ctx, settings, link)
+        if settings.alt_missing is not None or settings.alt_default is not None:
+            self._check_alt(ctx, settings, link, out)
 
     def _policy(self, settings: _Settings, url: _Url) -> HostPolicy | None:
         for policy in settings.candidates(url.host):
@@ -404,44 +494,6 @@ class ImageHosts(Rule):
             if group <= keys:
                 return "+".join(sorted(group))
         return ""
-
-    def _check_scheme(
-        self,
-        ctx: RuleContext,
-        settings: _Settings,
-        link: Link,
-        url: _Url,
-        plain: str,
-        where: Callable[[], Span],
-    ) -> Iterator[Diagnostic]:
-        if url.scheme == "http":
-            yield self._http(ctx, settings, link, url, where())
-        elif url.scheme == "data":
-            kind_severity = Severity.ERROR if settings.target == "github" else None
-            yield ctx.report(
-                where(),
-                ctx.message("data_uri", unrendered=""),
-                kind="data-uri",
-                severity=kind_severity,
-            )
-        elif any(p.search(plain) for p in settings.data.local_paths):
-            yield ctx.report(
-                where(), ctx.message("local_path", path=_short(plain)), kind="local-path"
-            )
-        elif (
-            not url.scheme
-            and not url.host
-            and plain
-            and not plain.startswith("#")
-            and settings.target != "github"
-        ):
-            severity = Severity.ERROR if settings.target == "wechat" else None
-            yield ctx.report(
-                where(),
-                ctx.message("relative", path=_short(plain)),
-                kind="relative",
-                severity=severity,
-            )
 
     def _http(
         self, ctx: RuleContext, settings: _Settings, link: Link, url: _Url, span: Span
@@ -488,9 +540,9 @@ class ImageHosts(Rule):
             fix=fix,
         )
 
-    def _check_alt(self, ctx: RuleContext, settings: _Settings, link: Link) -> Iterator[Diagnostic]:
-        if settings.alt_missing is None and settings.alt_default is None:
-            return
+    def _check_alt(
+        self, ctx: RuleContext, settings: _Settings, link: Link, out: list[Diagnostic]
+    ) -> None:
         if link.kind == "html":
             tag = ctx.doc.source[link.span.start : link.span.end]
             m = _ALT_ATTR.search(tag)
@@ -501,18 +553,22 @@ class ImageHosts(Rule):
         alt = alt.strip()
         if not alt:
             if settings.alt_missing is not None:
-                yield ctx.report(
-                    _image_span(link), ctx.message("alt_missing"), kind="alt-missing",
-                    severity=settings.alt_missing,
-                )  # fmt: skip
-        elif settings.alt_default is not None and any(
-            p.fullmatch(alt) for p in settings.data.default_alts
-        ):
-            yield ctx.report(
-                _image_span(link),
-                ctx.message("alt_default", alt=alt),
-                kind="alt-default",
-                severity=settings.alt_default,
+                out.append(
+                    ctx.report(
+                        _image_span(link),
+                        settings.alt_missing_message,
+                        kind="alt-missing",
+                        severity=settings.alt_missing,
+                    )
+                )
+        elif settings.alt_default is not None and settings.data.is_default_alt(alt):
+            out.append(
+                ctx.report(
+                    _image_span(link),
+                    ctx.message("alt_default", alt=alt),
+                    kind="alt-default",
+                    severity=settings.alt_default,
+                )
             )
 
     # -- images markdown-it did not accept ---------------------------------------------
@@ -535,12 +591,26 @@ class ImageHosts(Rule):
                     kind="data-uri",
                     severity=severity,
                 )
-            elif any(p.search(dest) for p in settings.data.local_paths):
+            elif settings.data.local_path(dest):
                 yield ctx.report(
                     node.substring_span(start, start + len(dest)),
                     ctx.message("local_path", path=_short(dest)),
                     kind="local-path",
                 )
+
+
+def _blocks_with_image_text(doc: Document, image_blocks: list[InlineBlock]) -> list[InlineBlock]:
+    """The inline blocks whose content may hold ``![``, in order.
+
+    Block content is source text, line by line, so each ``![`` in it is one in the source.
+    When the source has no more of them than there are Markdown images, each starts an
+    image, and only the blocks holding images can have one (scanning all blocks' content
+    costs more than counting in the source).
+    """
+    if doc.source.count("![") != len(image_blocks):
+        return doc.inline_blocks
+    unique = {id(block): block for block in image_blocks}
+    return sorted(unique.values(), key=lambda block: block.index)  # the order of inline_blocks
 
 
 def _document_no_referrer(ctx: RuleContext) -> bool:
@@ -565,10 +635,10 @@ def _image_span(link: Link) -> Span:
         first, end = block.map
         if end - first == 1:  # one line: find it there without mapping the block
             doc = block.doc
-            column = doc.line_text(first).find(block.content)
-            if column >= 0:
-                start = doc.line_start(first) + column
-                return Span(start, start + len(block.content))
+            content = block.content
+            start = doc.source.find(content, doc.line_start(first), doc.line_end(first))
+            if start >= 0:
+                return Span(start, start + len(content))
         return block.span
     return link.span
 

@@ -8,7 +8,15 @@ from collections.abc import Iterator
 from ..diagnostics import Diagnostic, Fix
 from ..rule import Rule, RuleContext
 from ..urls import RuleSet, find_redirect, needs_escaping
-from ._url_targets import Target, compiled_rules, edit_allowed, targets, validate_url_options
+from ._url_targets import (
+    Target,
+    compiled_rules,
+    edit_allowed,
+    has_query,
+    targets,
+    validate_url_options,
+    with_query,
+)
 
 _ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);")
 _MARKDOWN_TEXT = re.compile(r"[*_`\[\]\\<>!&]")
@@ -56,7 +64,7 @@ class RedirectWrapper(Rule):
         def wanted(href: str) -> bool:
             return "?" in href and find_redirect(href, rules) is not None
 
-        for target in targets(ctx, wanted):
+        for target in targets(ctx, wanted, with_query, has_query):
             hit = find_redirect(target.url, rules)
             if hit is None:
                 continue

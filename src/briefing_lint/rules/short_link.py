@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from ..diagnostics import Diagnostic
+from ..document import Link
 from ..rule import Rule, RuleContext
 from ..urls import short_link, split_url
-from ._url_targets import compiled_rules, targets
+from ._url_targets import Hrefs, compiled_rules, targets
 
 
 class ShortLink(Rule):
@@ -23,7 +24,23 @@ class ShortLink(Rule):
                 return None
             return label
 
-        for target in targets(ctx, lambda href: hit(href) is not None):
+        names = rules.short_links
+        plain = all(name and name.isascii() for name in names)
+
+        def candidates(shared: Hrefs) -> Sequence[Link]:
+            # Short links are rare: most documents have no host that could be one.
+            hosts = shared.host_text
+            if plain and hosts is not None and not any(name in hosts for name in names):
+                return ()
+            return shared.links
+
+        def screen(text: str) -> bool:
+            if not plain:
+                return True
+            lowered = text.lower()
+            return any(name in lowered for name in names)
+
+        for target in targets(ctx, lambda href: hit(href) is not None, candidates, screen):
             label = hit(target.url)
             if label is None:
                 continue

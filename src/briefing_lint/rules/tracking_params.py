@@ -5,13 +5,36 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..diagnostics import Applicability, Diagnostic, Fix
+from ..document import Link
 from ..rule import Rule, RuleContext
-from ..urls import CLASSES, Cleaning, Removal, clean_url
-from ._url_targets import Target, compiled_rules, edit_allowed, targets, validate_url_options
+from ..urls import CLASSES, Cleaning, Removal, clean_url, needs_cleaning
+from ._url_targets import (
+    Hrefs,
+    Target,
+    compiled_rules,
+    edit_allowed,
+    targets,
+    validate_url_options,
+)
 
 
-def _worth_a_look(cleaning: Cleaning) -> bool:
-    return cleaning.changed or bool(cleaning.incomplete) or cleaning.bad_token is not None
+def _quick(href: str) -> bool:
+    """Whether ``href`` might change at all: most links have no query, fragment or http."""
+    return "?" in href or "#" in href or href[:5].lower() == "http:"
+
+
+def candidates(shared: Hrefs) -> list[Link]:
+    """The links ``_quick`` lets through (its test inlined: this runs on every link)."""
+    return [
+        link
+        for link in shared.links
+        if "?" in (href := link.href) or "#" in href or href[:5].lower() == "http:"
+    ]
+
+
+def screen(text: str) -> bool:
+    """Yes for any text containing a URL that ``_quick`` lets through."""
+    return "?" in text or "#" in text or "http:" in text.lower()
 
 
 class TrackingParams(Rule):
@@ -23,11 +46,11 @@ class TrackingParams(Rule):
 
         def wanted(href: str) -> bool:
             # Judge markdown-it's href first: exact spans cost a re-tokenization.
-            if not ("?" in href or "#" in href or href[:5].lower() == "http:"):
+            if not _quick(href):
                 return False
-            return _worth_a_look(clean_url(href, rules))
+            return needs_cleaning(href, rules)
 
-        for target in targets(ctx, wanted):
+        for target in targets(ctx, wanted, candidates, screen):
             cleaning = clean_url(target.url, rules)
             yield from _diagnostics(ctx, target, cleaning)
 
