@@ -25,7 +25,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 from markdown_it.common.utils import normalizeReference
-from markdown_it.helpers import parseLinkDestination, parseLinkLabel, parseLinkTitle
+from markdown_it.helpers import parseLinkLabel, parseLinkTitle
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
@@ -343,7 +343,7 @@ class Link:
             pos += 1
             while pos < end and content[pos] in " \t\n":
                 pos += 1
-            res = parseLinkDestination(content, pos, end)
+            res = parser.parse_link_destination(content, pos, end)
             if res.ok:
                 self._dest_span = block.content_span(pos, res.pos)
                 pos = res.pos
@@ -857,7 +857,7 @@ def _parse_definition(doc: Document, line: int) -> Definition | None:
     pos = label_end + 2
     while pos < len(window) and window[pos] in " \t\n":
         pos += 1
-    dest = parseLinkDestination(window, pos, len(window))
+    dest = parser.parse_link_destination(window, pos, len(window))
     if not dest.ok:
         return None
     dest_start, dest_end = pos, dest.pos

@@ -24,8 +24,11 @@ class TooDeep(Rule):
         tokens = ctx.doc.tokens
         limit = parser.MAX_NESTING
         ranges: list[tuple[int, int]] = []
-        for i, token in enumerate(tokens[:-1]):
-            if token.nesting != 1 or token.level < limit - 1 or token.map is None:
+        # Only containers at the limit can have been cut off: rare, so find them first.
+        deep = [i for i, token in enumerate(tokens) if token.level >= limit - 1]
+        for i in deep:
+            token = tokens[i]
+            if i + 1 >= len(tokens) or token.nesting != 1 or token.map is None:
                 continue
             if tokens[i + 1].nesting != -1:
                 continue  # something was parsed inside: not cut off
