@@ -39,8 +39,17 @@ class FullwidthLinkSyntax(Rule):
         if _URL_START.match(content, paren + 1) is None:
             return None
         end = _closing_paren(content, paren + 1)
+        if end < 0:
+            return None
+        if (
+            content[close] == "]"
+            and content[paren] == "("
+            and content[end] == ")"
+            and content.find("［", 0, close) < 0
+        ):
+            return None  # an ASCII link (the usual case): no need to find its "["
         opening = _opening_bracket(content, close)
-        if end < 0 or opening < 0:
+        if opening < 0:
             return None
         positions = (opening, close, paren, end)
         marks = "".join(content[p] for p in positions)
@@ -66,23 +75,27 @@ class FullwidthLinkSyntax(Rule):
         return ctx.report(span, message, fix=fix)
 
 
+_PAREN_STOP = re.compile("[\n（）()]")
+
+
 def _closing_paren(content: str, start: int) -> int:
     """Index of the ``)``/``）`` that ends the destination starting at ``start`` (-1: none)."""
     depth = 0
-    for i in range(start, len(content)):
-        c = content[i]
-        if c == "\n":
-            return -1
-        if c == "（":
+    stop = _PAREN_STOP.search(content, start)
+    while stop is not None:
+        c = stop.group()
+        i = stop.start()
+        if c == "\n" or c == "（":
             return -1
         if c == "）":
             return i
         if c == "(":
             depth += 1
-        elif c == ")":
-            if depth == 0:
-                return i
+        elif depth == 0:
+            return i
+        else:
             depth -= 1
+        stop = _PAREN_STOP.search(content, i + 1)
     return -1
 
 
