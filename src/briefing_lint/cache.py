@@ -68,6 +68,8 @@ class Cache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._ready = False
+        #: Config fingerprints by identity: a run has a few configs and many files.
+        self._fingerprints: dict[int, tuple[Config, str]] = {}
 
     @classmethod
     def open(cls, cache_dir: Path | None) -> Cache:
@@ -75,8 +77,11 @@ class Cache:
         return cls(folder / f"v{__version__}-{data_fingerprint()}-{code_fingerprint()}")
 
     def _key(self, raw: bytes, config: Config) -> str:
+        known = self._fingerprints.get(id(config))
+        if known is None or known[0] is not config:
+            known = self._fingerprints[id(config)] = (config, config_fingerprint(config))
         digest = hashlib.sha256(raw)
-        digest.update(config_fingerprint(config).encode())
+        digest.update(known[1].encode())
         return digest.hexdigest()
 
     def _read(self, path: Path) -> bytes | None:

@@ -84,10 +84,20 @@ def indented_json(value: Any, indent: str = "") -> str:
         if not value:
             return "{}"
         inner = indent + "  "
-        body = ",\n".join(
-            f"{inner}{_encode_string(str(k))}: {indented_json(v, inner)}" for k, v in value.items()
-        )
-        return "{\n" + body + "\n" + indent + "}"
+        lines = []
+        for k, v in value.items():
+            # Strings, integers and null inline: most values, and a call each adds up.
+            vkind = type(v)
+            if vkind is str:
+                text = _encode_string(v)
+            elif vkind is int:
+                text = int.__repr__(v)
+            elif v is None:
+                text = "null"
+            else:
+                text = indented_json(v, inner)
+            lines.append(f"{inner}{_encode_string(str(k))}: {text}")
+        return "{\n" + ",\n".join(lines) + "\n" + indent + "}"
     if isinstance(value, list | tuple):
         if not value:
             return "[]"
