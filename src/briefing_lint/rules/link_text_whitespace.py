@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from markdown_it.token import Token
@@ -12,14 +11,20 @@ from ..document import Link
 from ..rule import Rule, RuleContext
 
 _SPACE = " \t\u3000"
-_PADDED = re.compile(f"\\[[{_SPACE}]|[{_SPACE}]\\]")
+#: What padded link text must contain ("[ " or " ]"): plain substring tests are much faster
+#: than a regex that starts with a character class.
+_PADDING = tuple([f"[{c}" for c in _SPACE] + [f"{c}]" for c in _SPACE])
+
+
+def _has_padding(text: str) -> bool:
+    return any(p in text for p in _PADDING)
 
 
 class LinkTextWhitespace(Rule):
     code = "BL010"
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        if _PADDED.search(ctx.doc.source) is None:
+        if not _has_padding(ctx.doc.source):
             return  # no "[ " or " ]" anywhere: most files
         check_images = bool(ctx.options["images"])
         padded_blocks: dict[int, bool] = {}
@@ -30,7 +35,7 @@ class LinkTextWhitespace(Rule):
             # Padded text needs "[ " or " ]" in the block's source: most blocks have neither.
             padded = padded_blocks.get(link.block.index)
             if padded is None:
-                padded = _PADDED.search(link.block.content) is not None
+                padded = _has_padding(link.block.content)
                 padded_blocks[link.block.index] = padded
             if not padded or not _maybe_padded(link):
                 continue
