@@ -110,10 +110,12 @@ def main() -> int:
 
     # An installed package runs from bytecode; a checkout under PYTHONDONTWRITEBYTECODE would
     # compile every module on every run. Compile once so both sides start alike.
-    import briefing_lint
+    import importlib.util
 
+    spec = importlib.util.find_spec("briefing_lint")
+    package = Path(spec.origin).parent if spec and spec.origin else Path("src/briefing_lint")
     subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", str(Path(briefing_lint.__file__).parent)],
+        [sys.executable, "-m", "compileall", "-q", str(package)],
         capture_output=True,
         check=False,
     )
