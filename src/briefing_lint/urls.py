@@ -823,16 +823,20 @@ def needs_cleaning(url: str, rules: RuleSet | None = None) -> bool:
     return answer
 
 
+def _cleanable(parts: UrlParts) -> bool:
+    """Only web URLs are cleaned: a host, an authority, and http(s) or no scheme."""
+    return bool(parts.host and parts.authority) and parts.scheme.lower() in ("http:", "https:", "")
+
+
 def _may_change(url: str, rules: RuleSet) -> bool:
     """False only where :func:`_clean` surely finds nothing (it follows its steps)."""
     parts = split_url(url)
-    host = parts.host
-    scheme = parts.scheme.lower()
-    if not host or scheme not in ("http:", "https:", "") or not parts.authority:
+    if not _cleanable(parts):
         return False
+    host = parts.host
     if rules.providers_for(host):
         return True
-    if scheme == "http:" and host in rules.upgrade_hosts:
+    if parts.scheme.lower() == "http:" and host in rules.upgrade_hosts:
         return True
     segments = split_query(parts.query) if parts.query else []
     fragment = parts.fragment
@@ -859,8 +863,7 @@ def clean_url(url: str, rules: RuleSet | None = None) -> Cleaning:
 def _clean(url: str, rules: RuleSet) -> Cleaning:
     parts = split_url(url)
     host = parts.host
-    scheme = parts.scheme.lower()
-    if not host or scheme not in ("http:", "https:", "") or not parts.authority:
+    if not _cleanable(parts):
         return Cleaning(url, url, url, url, host=host)
     if any(p.search(url) for p in rules.exceptions):
         return Cleaning(url, url, url, url, host=host, protected="exception")
@@ -938,7 +941,7 @@ def _clean(url: str, rules: RuleSet) -> Cleaning:
                 removed.append(replace(r, place="fragment"))
                 (frag_safe if r.safe else frag_unsafe).add(i)
 
-    upgraded = scheme == "http:" and host in rules.upgrade_hosts
+    upgraded = parts.scheme.lower() == "http:" and host in rules.upgrade_hosts
 
     if not removed and dropped is None and not upgraded:
         return base  # nothing to drop: every variant is the URL itself
