@@ -429,6 +429,26 @@ class ImageHosts(Rule):
                         ctx.report(where(), ctx.message("signed", param=param), kind="signed")
                     )
 
+        self._check_scheme(ctx, settings, link, url, href, where, out)
+
+        if url.query and host and _wechat_host(host):
+            out.extend(self._wechat_params(ctx, settings, link, url, where))
+
+        if settings.alt_missing is not None or settings.alt_default is not None:
+            self._check_alt(ctx, settings, link, out)
+
+    def _check_scheme(
+        self,
+        ctx: RuleContext,
+        settings: _Settings,
+        link: Link,
+        url: _Url,
+        href: str,
+        where: Callable[[], Span],
+        out: list[Diagnostic],
+    ) -> None:
+        """What the scheme alone decides: http, data: URIs, and paths readers cannot load."""
+        host = url.host
         scheme = url.scheme
         if scheme == "http":
             out.append(self._http(ctx, settings, link, url, where()))
@@ -466,12 +486,6 @@ class ImageHosts(Rule):
                         severity=severity,
                     )
                 )
-
-        if url.query and host and _wechat_host(host):
-            out.extend(self._wechat_params(ctx, settings, link, url, where))
-
-        if settings.alt_missing is not None or settings.alt_default is not None:
-            self._check_alt(ctx, settings, link, out)
 
     def _policy(self, settings: _Settings, url: _Url) -> HostPolicy | None:
         for policy in settings.candidates(url.host):
