@@ -530,21 +530,11 @@ def analyse_lead(children: Sequence[Token], in_link_text: bool = True) -> _Lead:
     Without marker and leading link the block is no item and its title is left empty.
     """
     n = len(children)
-    i = 0
-    while i < n:  # the first child that is not markup or blank
-        token = children[i]
-        ttype = token.type
-        if ttype == "text":
-            if token.content.strip():
-                break
-        elif ttype == "html_inline":
-            if not _HTML_TAG.match(token.content.strip()):
-                break
-        elif ttype not in _SKIP_LEADING:
-            break
-        i += 1
-    else:
+    i = _next_meaningful(children, 0)
+    if i >= n:
         return _NO_LEAD
+    token = children[i]
+    ttype = token.type
     if ttype == "text":
         text = token.content
         marker = match_marker(text, len(text) - len(text.lstrip(_SPACES)))
