@@ -816,7 +816,6 @@ class _Detector:
         starts = [c.block.map[0] for c in chosen]
         starts.append(doc.line_count)
         heading_lines = self._heading_lines
-        headings = self.headings
         n_headings = len(heading_lines)
         chains = self._chains if n_headings else []
         link_at = self._link_at
@@ -832,13 +831,7 @@ class _Detector:
             if shape == "list-item":
                 end = min(cand.list_end_line, next_item)
             else:
-                end = next_item
-                k = bisect.bisect_right(heading_lines, first)
-                while k < n_headings and heading_lines[k] < next_item:
-                    if not level or headings[k].level <= level:
-                        end = heading_lines[k]
-                        break
-                    k += 1
+                end = self._end_of_section(first, next_item, level)
             # The open-heading stack filtered by level is the stack of the filtered
             # headings, because levels strictly increase along it.
             k = bisect.bisect_left(heading_lines, first)
@@ -860,20 +853,20 @@ class _Detector:
                         link = candidate
             out.append(
                 Item(
-                    shape,
-                    block,
-                    first,
-                    max(end, first + 1),
-                    self._marker(cand),
-                    link,
-                    in_title,
-                    lead.title,
-                    chain[-1] if chain else None,
-                    chain,
-                    cand.level,
-                    cand.heading,
-                    n,
-                    doc,
+                    shape=shape,
+                    block=block,
+                    first_line=first,
+                    end_line=max(end, first + 1),
+                    marker=self._marker(cand),
+                    link=link,
+                    link_in_title=in_title,
+                    title=lead.title,
+                    section=chain[-1] if chain else None,
+                    sections=chain,
+                    level=cand.level,
+                    heading=cand.heading,
+                    ordinal=n,
+                    doc=doc,
                 )
             )
         return out
