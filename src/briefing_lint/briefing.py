@@ -351,32 +351,12 @@ class Item:
 
 def first_line_span(block: InlineBlock) -> Span:
     """The block's content span cut at the end of its first line."""
-    found = one_line_range(block)
+    found = block.one_line_range()
     if found is not None:
         return Span(found[1], found[2])
     span = block.span
     doc = block.doc
     return Span(span.start, min(span.end, doc.line_end(doc.line_of(span.start))))
-
-
-def one_line_range(block: InlineBlock) -> tuple[int, int, int] | None:
-    """(0-based line, start, end) of a one-line block whose source line ends with its content.
-
-    That is the common case, and the only one many rules ever report on, so it is worth
-    answering without mapping the content; None for anything else (ask ``block.span``).
-    """
-    if block.kind == "table_cell" or "span" in block.__dict__:
-        return None
-    text = block.token.content
-    if not text or "\n" in text:
-        return None
-    doc = block.doc
-    line = min(block.map[0], doc.line_count - 1)
-    end = doc.line_end(line)
-    start = end - len(text)
-    if start < doc.line_start(line) or not doc.source.startswith(text, start):
-        return None
-    return line, start, end
 
 
 @dataclass

@@ -163,16 +163,24 @@ class InlineBlock:
 
     @cached_property
     def span(self) -> Span:
+        found = self.one_line_range()
+        if found is not None:
+            return Span(found[1], found[2])
+        return self.content_span(0, len(self.token.content))
+
+    def one_line_range(self) -> tuple[int, int, int] | None:
+        """(0-based line, start, end) of a one-line block whose source line ends with its
+        content: most blocks, placed without a content map. None for any other block."""
         content = self.token.content
-        if self.kind != "table_cell" and content and "\n" not in content:
-            # One line that ends with its content (most blocks): no content map needed.
-            doc = self.doc
-            line = min(self.map[0], doc.line_count - 1)
-            end = doc.line_end(line)
-            start = end - len(content)
-            if start >= doc.line_start(line) and doc.source.startswith(content, start):
-                return Span(start, end)
-        return self.content_span(0, len(content))
+        if self.kind == "table_cell" or not content or "\n" in content:
+            return None
+        doc = self.doc
+        line = min(self.map[0], doc.line_count - 1)
+        end = doc.line_end(line)
+        start = end - len(content)
+        if start < doc.line_start(line) or not doc.source.startswith(content, start):
+            return None
+        return line, start, end
 
     def text_children(self) -> Iterator[tuple[int, Token, bool]]:
         """``(index, token, in_link)`` for every text child (``in_link``: inside link text)."""

@@ -18,7 +18,6 @@ from ..briefing import (
     canonical_link,
     first_line_span,
     items,
-    one_line_range,
     plain_text,
 )
 from ..diagnostics import Diagnostic, Span
@@ -122,7 +121,7 @@ class DuplicateItem(Rule):
                 continue
             link = item.link
             block = link.block if link is not None and link.block is not None else item.block
-            found = one_line_range(block) if block is not None else None
+            found = block.one_line_range() if block is not None else None
             if found is None:
                 span = _line_span(item)
                 found = (line_of(span.start), span.start, span.end)
