@@ -335,10 +335,9 @@ class Provider:
     def sort_key(self) -> tuple[int, int, int, int]:
         return (self.path is None, not self.hosts.exact, not self.user, self.order)
 
-    def match(self, host: str, path: str, url: str) -> re.Match[str] | bool | None:
-        """The path match (or True without a path pattern) when this provider applies."""
-        if not self.hosts(host):
-            return None
+    def match_path(self, path: str, url: str) -> re.Match[str] | bool | None:
+        """The path match (or True without a path pattern) when this provider, whose host
+        test passed, applies."""
         if any(p.search(url) for p in self.exceptions):
             return None
         if self.path is None:
@@ -521,11 +520,7 @@ class RuleSet:
 
     def provider_for(self, host: str, path: str, url: str) -> tuple[Provider | None, Any]:
         for provider in self.providers_for(host):
-            if any(p.search(url) for p in provider.exceptions):
-                continue
-            if provider.path is None:
-                return provider, True
-            m = provider.path.search(path)
+            m = provider.match_path(path, url)
             if m:
                 return provider, m
         return None, None
