@@ -922,7 +922,7 @@ def _authority_host(authority: str) -> str:
 
 @functools.lru_cache(maxsize=64)
 def host_set(patterns: tuple[str, ...]) -> frozenset[str]:
-    """Host patterns normalised for :func:`host_matches` (lower case, no ``www.``)."""
+    """Host patterns normalised for :func:`host_in` (lower case, no ``www.``)."""
     out = set()
     for p in patterns:
         p = p.lower().strip()
@@ -930,13 +930,9 @@ def host_set(patterns: tuple[str, ...]) -> frozenset[str]:
     return frozenset(out)
 
 
-def host_matches(host: str, patterns: Sequence[str]) -> bool:
-    """``host`` equals one of ``patterns`` or is a subdomain of one."""
-    return host_in(host, host_set(tuple(patterns)))
-
-
 def host_in(host: str, wanted: frozenset[str]) -> bool:
-    """:func:`host_matches` for patterns already normalised by :func:`host_set`."""
+    """``host`` equals one of the :func:`host_set` patterns ``wanted`` or is a subdomain of
+    one (the set is built once per option value, the test runs per link)."""
     while host:
         if host in wanted:
             return True
