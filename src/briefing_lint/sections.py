@@ -1,0 +1,72 @@
+"""Non-news sections (sponsor, jobs, share, references, promo) recognised from their heading.
+
+Several rules must agree on which part of a briefing is not news: BL002/BL003/BL005/BL006 do
+not take items from it, and BL001 treats campaign tags inside a sponsor section differently.
+The patterns are data (``rules/sections.yaml``), extended per kind by the user's
+``items.exclude_sections`` config key.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping, Sequence
+
+from .ruledata import load_table
+
+#: Decoration before a section title: emoji and symbols, bullets, brackets, emphasis, number
+#: markers (``1.`` ``1、`` ``一、`` ``(3)`` ``#2``), and white space.
+_LEAD = re.compile(
+    r"^(?:[\s*_~`#>|\[\]【】〔〕［］()（）<>《》「」『』:：·•▶►▷→»\-–—=+]"
+    r"|[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]"
+    r"|(?:\d{1,3}|[一二三四五六七八九十]{1,3})[.、)）:：]?(?=\s|[^\d.])"
+    r")+"
+)
+_TAIL = re.compile(r"[\s*_~`:：。.!！\]】)）]+$")
+
+
+@functools.cache
+def _default_patterns() -> dict[str, tuple[str, ...]]:
+    table = load_table("sections")
+    return {kind: tuple(str(p) for p in spec["patterns"]) for kind, spec in table["kinds"].items()}
+
+
+def kinds() -> tuple[str, ...]:
+    """The section kinds the data file defines, in its order."""
+    return tuple(_default_patterns())
+
+
+@functools.cache
+def _compiled(
+    extra: tuple[tuple[str, tuple[str, ...]], ...],
+) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    merged = {kind: list(patterns) for kind, patterns in _default_patterns().items()}
+    for kind, patterns in extra:
+        merged.setdefault(kind, []).extend(patterns)
+    return tuple(
+        (kind, re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE))
+        for kind, patterns in merged.items()
+        if patterns
+    )
+
+
+def normalise_title(text: str) -> str:
+    """A heading's text without its decoration, lower-cased: ``## 🎯 【赞助】：`` → ``赞助``."""
+    text = _LEAD.sub("", text, count=1)
+    return _TAIL.sub("", text).strip().lower()
+
+
+def section_kind(title: str, extra: Mapping[str, Sequence[str]] | None = None) -> str | None:
+    """The non-news kind a heading's text names, or None for an ordinary (news) section.
+
+    ``extra`` adds patterns per kind (the user's ``items.exclude_sections``); a kind not in
+    the data file is allowed and simply names a new non-news kind.
+    """
+    norm = normalise_title(title)
+    if not norm:
+        return None
+    key = tuple(sorted((k, tuple(v)) for k, v in (extra or {}).items()))
+    for kind, pattern in _compiled(key):
+        if pattern.match(norm):
+            return kind
+    return None
