@@ -190,3 +190,121 @@ def test_cache_entries_cannot_name_foreign_callables() -> None:
         _Restricted(io.BytesIO(planted)).load()
     own = ([Diagnostic("BL010", "n", Span(0, 1), "m", Severity.WARNING)], {"BL006": ()})
     assert _Restricted(io.BytesIO(pickle.dumps(own))).load() == own
+
+
+# -- configuration: aliases, size, other files' content, every fault exit 2 ------------------
+
+
+def test_yaml_aliases_are_refused_in_config_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / ".briefing-lint.yaml"
+    config.write_text("select: &codes [BL001]\nignore: *codes\n", encoding="utf-8")
+    (tmp_path / "a.md").write_text("# x\n", encoding="utf-8")
+    assert main(["--no-cache", str(tmp_path / "a.md")]) == 2
+    err = capsys.readouterr().err
+    assert f"{config}: invalid YAML: line 1, column 9: anchors and aliases" in err, err
+
+
+def _laughs(levels: int, fan: int = 9) -> str:
+    """Each level an anchor naming the one before ``fan`` times: ``fan ** levels`` strings."""
+    lines = ["a0: &a0 lol"]
+    for i in range(1, levels + 1):
+        lines.append(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * fan)}]")
+    return "{" + ", ".join(lines) + f", rules: {{BL003: {{items: *a{levels}}}}}}}"
+
+
+def test_alias_bomb_in_a_configure_comment_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The real attack nests nine levels (9**9 strings, gigabytes once printed); four show it.
+    doc = tmp_path / "a.md"
+    doc.write_text(f"# x\n\n<!-- briefing-lint-configure-file {_laughs(4)} -->\n", "utf-8")
+    assert main(["--no-cache", str(doc)]) == 2
+    err = capsys.readouterr().err
+    assert f"{doc}:3: briefing-lint-configure-file: invalid YAML: line 1" in err, err
+    assert "anchors and aliases" in err and len(err) < 400, err[:400]
+
+
+def test_configure_comments_are_capped_at_4_kb(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = "select: [" + ", ".join(["BL001"] * 700) + "]"  # 4,900 bytes
+    doc = tmp_path / "a.md"
+    doc.write_text(f"# x\n\n<!-- briefing-lint-configure-file {settings} -->\n", "utf-8")
+    assert main(["--no-cache", str(doc)]) == 2
+    err = capsys.readouterr().err
+    assert f"{doc}:3: briefing-lint-configure-file:" in err and "4096 allowed" in err, err
+    small = "select: [" + ", ".join(["BL001"] * 500) + "]"  # 3,500 bytes: fine
+    doc.write_text(f"# x\n\n<!-- briefing-lint-configure-file {small} -->\n", "utf-8")
+    assert main(["--no-cache", str(doc)]) == 0
+
+
+def test_config_errors_do_not_quote_an_extended_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outside = tmp_path / "elsewhere" / "secrets.yaml"
+    outside.parent.mkdir()
+    outside.write_text("token: [unclosed\npassword: hunter2-s3cret\n", encoding="utf-8")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".briefing-lint.yaml").write_text(f"extend: {outside}\n", encoding="utf-8")
+    (project / "a.md").write_text("# x\n", encoding="utf-8")
+    assert main(["--no-cache", str(project / "a.md")]) == 2
+    err = capsys.readouterr().err
+    assert f"{outside}: invalid YAML: line 2" in err, err
+    assert "hunter2" not in err and "unclosed" not in err, err
+
+
+def test_deep_extend_chain_is_a_config_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for i in range(2000):
+        (tmp_path / f"c{i}.yaml").write_text(f"extend: c{i + 1}.yaml\n", encoding="utf-8")
+    (tmp_path / "c2000.yaml").write_text("select: [BL001]\n", encoding="utf-8")
+    (tmp_path / "a.md").write_text("# x\n", encoding="utf-8")
+    assert main(["--no-cache", "--config", str(tmp_path / "c0.yaml"), str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'c31.yaml'}: extend: extend chain deeper than 32 files" in err, err
+    # 32 files deep is still fine.
+    (tmp_path / "c31.yaml").write_text("select: [BL001]\n", encoding="utf-8")
+    assert main(["--no-cache", "--config", str(tmp_path / "c0.yaml"), str(tmp_path)]) == 0
+
+
+def test_circular_extend_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.yaml").write_text("extend: b.yaml\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("extend: a.yaml\n", encoding="utf-8")
+    (tmp_path / "a.md").write_text("# x\n", encoding="utf-8")
+    assert main(["--no-cache", "--config", str(tmp_path / "a.yaml"), str(tmp_path)]) == 2
+    assert "extend: circular extend" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("toml", "key"),
+    [
+        ("tool = 1\n", "tool"),
+        ('tool = "briefing-lint"\n', "tool"),
+        ("[tool]\nbriefing-lint = 1\n", "tool.briefing-lint"),
+        ('[tool]\nbriefing-lint = ["select"]\n', "tool.briefing-lint"),
+    ],
+)
+def test_non_table_tool_in_pyproject_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], toml: str, key: str
+) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(toml, encoding="utf-8")
+    (tmp_path / "a.md").write_text("# x\n", encoding="utf-8")
+    assert main(["--no-cache", "--config", str(pyproject), str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{pyproject}: {key}: expected a table" in err and "Traceback" not in err, err
+
+
+def test_undecodable_pyproject_is_named_not_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    text = "[tool.briefing-lint]\n# caf\u00e9\nselect = ['BL001']\n"
+    pyproject.write_bytes(text.encode("latin-1"))
+    (tmp_path / "a.md").write_text("# x\n", encoding="utf-8")
+    assert main(["--no-cache", str(tmp_path / "a.md")]) == 2
+    assert f"{pyproject}: not valid UTF-8" in capsys.readouterr().err

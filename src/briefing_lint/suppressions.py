@@ -99,20 +99,28 @@ def _in_code_span(doc: Document, offset: int) -> bool:
     )
 
 
+#: Largest ``configure-file`` comment, in UTF-8 bytes: a few settings take a few hundred;
+#: more belongs in a config file, and a bound keeps a small file from standing for a large load.
+MAX_CONFIGURE_BYTES = 4096
+
+
 def configure(config: Config, directives: list[Directive], doc: Document) -> Config:
     """Apply ``configure-file`` comments over ``config`` (errors name the file and line)."""
-    import yaml
-
-    from .config import ConfigError, _build
+    from .config import ConfigError, _build, load_yaml
 
     for d in directives:
         if d.action != "configure-file":
             continue
         source = f"{doc.path or '<text>'}:{d.line + 1}: briefing-lint-configure-file"
-        try:
-            data = yaml.safe_load(d.raw_args) or {}
-        except yaml.YAMLError as exc:
-            raise ConfigError(source, "", f"invalid YAML: {exc}") from None
+        size = len(d.raw_args.encode("utf-8", "surrogatepass"))
+        if size > MAX_CONFIGURE_BYTES:
+            raise ConfigError(
+                source,
+                "",
+                f"{size} bytes, more than the {MAX_CONFIGURE_BYTES} allowed in a comment "
+                "(put larger settings in a config file)",
+            )
+        data = load_yaml(d.raw_args, source) or {}
         config = _build(data, source, config)
         d.used = True
     return config
