@@ -308,3 +308,86 @@ def test_undecodable_pyproject_is_named_not_skipped(
     (tmp_path / "a.md").write_text("# x\n", encoding="utf-8")
     assert main(["--no-cache", str(tmp_path / "a.md")]) == 2
     assert f"{pyproject}: not valid UTF-8" in capsys.readouterr().err
+
+
+# -- output: nothing a terminal or a CI runner would act on -----------------------------------
+
+_RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_WRAPPED_NEWLINE = (
+    "[t](https://link.zhihu.com/?target=https%3A//example.org/a%0A::error%20file=x::pwned)\n"
+)
+
+
+def test_redirect_target_message_keeps_control_characters_encoded() -> None:
+    from briefing_lint import lint_text
+
+    [diag] = lint_text("# x\n\n" + _WRAPPED_NEWLINE, {"select": ["BL011"]})
+    assert "\n" not in diag.message
+    assert "`https://example.org/a%0A::error file=x::pwned`" in diag.message, diag.message
+
+
+@pytest.mark.parametrize("fmt", ["text", "concise", "github"])
+def test_no_output_line_is_a_workflow_command(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fmt: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NO_COLOR", "1")
+    (tmp_path / "a.md").write_text("# x\n\n" + _WRAPPED_NEWLINE, encoding="utf-8")
+    assert main(["--no-cache", "--select", "BL011", "--output-format", fmt, "a.md"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    commands = [ln for ln in lines if ln.startswith("::")]
+    assert len(commands) == (1 if fmt == "github" else 0), lines
+
+
+@pytest.mark.parametrize(
+    "before",
+    ["\x1b]0;pwned\x07", "\x1b[2J\x1b[31m", "\u2028x\u2029", "\x9b31m\x7f", "\x0b\x0c\x01"],
+)
+def test_text_output_escapes_file_names_messages_and_source_lines(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    before: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "300")
+    name = f"issue{before}\n::error file=x::y.md"
+    link = "[ 中文 ](https://example.org/p)"
+    (tmp_path / name).write_text(f"# x\n\n{before}{link}{before}\n", encoding="utf-8")
+    for fmt in ("concise", "text"):  # the text output, last, is read below
+        assert main(["--no-cache", "--select", "BL010", "--output-format", fmt, name]) == 1
+        out = capsys.readouterr().out
+        assert not _RAW_CONTROL.search(out), repr(out)
+        assert not any(ln.startswith("::") for ln in out.splitlines()), out
+        assert "issue\\" in out and "\\n::error file=x::y.md:3:" in out, out
+    # The carets sit under the link as shown: escapes and wide characters counted.
+    lines = out.splitlines()
+    i = next(i for i, ln in enumerate(lines) if " | " in ln and link in ln)
+    shown, carets = lines[i], lines[i + 1]
+    assert "\\" in shown.split(" | ", 1)[1], shown
+    assert carets.index("^") == shown.index(link), (shown, carets)
+    assert carets.strip() == "^" * (len(link) + 2), (shown, carets)
+
+
+def test_sarif_uris_are_percent_encoded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "周报 #1"
+    folder.mkdir()
+    (folder / "a%20b?.md").write_text("# x\n\n[ t ](https://example.org)\n", encoding="utf-8")
+    rel = "周报 #1/a%20b?.md"
+    for path, uri in [
+        (rel, "%E5%91%A8%E6%8A%A5%20%231/a%2520b%3F.md"),
+        (str(tmp_path / rel), (tmp_path / rel).as_uri()),
+    ]:
+        main(["--no-cache", "--select", "BL010", "--output-format", "sarif", path])
+        result = json.loads(capsys.readouterr().out)["runs"][0]["results"][0]
+        location = result["locations"][0]["physicalLocation"]["artifactLocation"]
+        assert location["uri"] == uri
+        assert result["fixes"][0]["artifactChanges"][0]["artifactLocation"]["uri"] == uri
+    assert uri.startswith("file:///") and "%20%231/a%2520b%3F.md" in uri
