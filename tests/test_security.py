@@ -391,3 +391,60 @@ def test_sarif_uris_are_percent_encoded(
         assert location["uri"] == uri
         assert result["fixes"][0]["artifactChanges"][0]["artifactLocation"]["uri"] == uri
     assert uri.startswith("file:///") and "%20%231/a%2520b%3F.md" in uri
+
+
+# -- suppressions: cross-file findings are suppressed like any other --------------------------
+
+_ISSUE_A = "1、[甲](https://example.org/a)\n\n2、[乙](https://example.org/b)\n"
+
+
+@pytest.mark.parametrize(
+    "issue_b",
+    [
+        "<!-- briefing-lint-disable-file BL006 -->\n\n1、[丙](https://example.org/c)\n\n"
+        "2、[乙again](https://example.org/b)\n",
+        "1、[丙](https://example.org/c)\n\n"
+        "<!-- briefing-lint-disable-next-line duplicate-item -->\n2、[乙again](https://example.org/b)\n",
+        "1、[丙](https://example.org/c)\n\n"
+        "2、[乙again](https://example.org/b) <!-- briefing-lint-disable-line -->\n",
+        # `enable BL010` ends BL010 only: BL006 stays disabled to the end of the file.
+        "<!-- briefing-lint-disable BL006 BL010 -->\n1、[丙](https://example.org/c)\n"
+        "<!-- briefing-lint-enable BL010 -->\n\n2、[乙again](https://example.org/b)\n",
+    ],
+)
+def test_suppressions_apply_to_cross_file_findings(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    issue_b: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.md").write_text(_ISSUE_A, encoding="utf-8")
+    (tmp_path / "b.md").write_text(issue_b, encoding="utf-8")
+    select = ["--select", "BL006,BL010,BL014", "--output-format", "concise"]
+    line = issue_b.splitlines().index(next(ln for ln in issue_b.splitlines() if "乙" in ln)) + 1
+    for cache in (["--no-cache"], ["--cache-dir", "cache"], ["--cache-dir", "cache"]):
+        assert main([*cache, *select, "a.md", "b.md"]) == 1
+        lines = capsys.readouterr().out.splitlines()
+        assert lines == [f"a.md:3:1: BL006 same link as b.md:{line}"], (cache, lines)
+    # The unsafe fixes keep the comments: they are used.
+    assert main(["--no-cache", *select, "--fix", "--unsafe-fixes", "a.md", "b.md"]) == 1
+    assert (tmp_path / "b.md").read_text(encoding="utf-8") == issue_b
+    capsys.readouterr()
+
+
+def test_unused_suppression_of_a_cross_file_rule_is_still_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.md").write_text(_ISSUE_A, encoding="utf-8")
+    text = "<!-- briefing-lint-disable-next-line BL006 -->\n1、[丙](https://example.org/c)\n"
+    (tmp_path / "b.md").write_text(text, encoding="utf-8")
+    select = ["--select", "BL006,BL014", "--output-format", "concise"]
+    assert main(["--no-cache", *select, "a.md", "b.md"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "b.md:1:1: BL014 suppression `disable-next-line BL006` suppresses nothing"
+    ]
+    # Whether it is unused depends on the other files of the run: never removed by --fix.
+    main(["--no-cache", *select, "--fix", "--unsafe-fixes", "a.md", "b.md"])
+    assert (tmp_path / "b.md").read_text(encoding="utf-8") == text
