@@ -41,8 +41,13 @@ def fix_text(
     path: str | None = None,
     *,
     unsafe: bool = False,
+    cross_file: bool = False,
 ) -> FixResult:
-    """Apply fixes to a fixed point. ``.text`` keeps the BOM, line endings and final newline."""
+    """Apply fixes to a fixed point. ``.text`` keeps the BOM, line endings and final newline.
+
+    ``cross_file``: the text is one file of a run whose cross-file findings are judged
+    afterwards, so a suppression comment they might use is neither reported nor removed here.
+    """
     from . import guard
 
     cfg = _config(config)
@@ -59,7 +64,7 @@ def fix_text(
         doc = Document(source, path, parsed=None if hit is None else (hit.tokens, hit.env))
         if hit is None:
             guard.remember(current, doc.tokens, doc.env)
-        diagnostics = lint_document(doc, cfg, rules)
+        diagnostics = lint_document(doc, cfg, rules, cross_file=cross_file)
         doc.release()
         return diagnostics
 
@@ -89,12 +94,14 @@ def lint_paths(
     unsafe: bool = False,
 ) -> list[FileResult]:
     """Lint (and with ``fix`` rewrite) files and folders, as the CLI does."""
+    from .crossfile import cross_file_diagnostics
     from .files import discover, process_file
 
     resolver = ConfigResolver() if config is None else _FixedResolver(_config(config))
     out: list[FileResult] = []
     for path in discover([Path(p) for p in paths], resolver):
         out.append(process_file(path, resolver.for_path(path), fix=fix, unsafe=unsafe))
+    cross_file_diagnostics(out, resolver)
     return out
 
 

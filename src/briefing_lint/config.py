@@ -45,6 +45,8 @@ _RULE_KEYS = {"enabled", "severity"}
 #: Top-level ``items`` keys and the rule option each one sets (rules may still override).
 _ITEM_OPTIONS = {"shapes": "items", "heading_level": "item_heading_level"}
 _FORMAT_KEYS = {"wrap", "number", "end_of_line", "validate"}
+#: ``extend`` chains longer than this are refused: real ones are two or three files deep.
+MAX_EXTEND_DEPTH = 32
 
 
 class ConfigError(Exception):
@@ -63,6 +65,50 @@ class ConfigError(Exception):
 
 def _norm_key(key: object) -> str:
     return str(key).strip().replace("-", "_")
+
+
+def _show(value: object, limit: int = 60) -> str:
+    """A value quoted in a message, cut short: a message never carries a file's bulk."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Safe YAML without anchors and aliases: a few hundred bytes of aliases naming each
+    other can stand for gigabytes once the value is built or printed, so they are refused
+    before anything is built. No configuration needs them."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.MarkedYAMLError(
+                problem="anchors and aliases (&name, *name) are not allowed in configuration",
+                problem_mark=event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+def load_yaml(text: str, source: str) -> Any:
+    """Parse configuration YAML (safe, no aliases); errors name the line, never quote it.
+
+    The parser's own messages quote the offending source line; for a file reached by
+    ``extend`` (perhaps a secret outside the project) that would print it into CI logs.
+    """
+    loader = _ConfigLoader(text)
+    try:
+        return loader.get_single_data()
+    except yaml.YAMLError as exc:
+        raise ConfigError(source, "", _yaml_problem(exc)) from None
+    finally:
+        loader.dispose()
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        return "invalid YAML"
+    mark = exc.problem_mark or exc.context_mark
+    where = "" if mark is None else f"line {mark.line + 1}, column {mark.column + 1}: "
+    return f"invalid YAML: {where}{exc.problem or exc.context or 'syntax error'}"
 
 
 @dataclass(frozen=True)
@@ -231,7 +277,7 @@ def _codes(value: Any, source: str, key: str) -> tuple[str, ...]:
         try:
             resolve(item)
         except UnknownRuleError:
-            raise ConfigError(source, key, f"unknown rule {item!r}") from None
+            raise ConfigError(source, key, f"unknown rule {_show(item)}") from None
     return items
 
 
@@ -261,7 +307,7 @@ def _check_option(spec: OptionSpec, value: Any, source: str, key: str) -> Any:
         ok = value in spec.choices
         if not ok:
             choices = ", ".join(str(c) for c in spec.choices)
-            raise ConfigError(source, key, f"expected one of {choices}, got {value!r}")
+            raise ConfigError(source, key, f"expected one of {choices}, got {_show(value)}")
     if not ok:
         raise ConfigError(source, key, f"expected {kind}, got {type(value).__name__}")
     if kind == "regex-list":
@@ -433,12 +479,16 @@ def _read_file(path: Path) -> tuple[Mapping[str, Any] | None, str]:
             doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(source, "", f"invalid TOML: {exc}") from None
-        table = doc.get("tool", {}).get("briefing-lint")
+        tool = doc.get("tool")
+        if tool is None:
+            return None, source
+        if not isinstance(tool, dict):
+            raise ConfigError(source, "tool", "expected a table")
+        table = tool.get("briefing-lint")
+        if table is not None and not isinstance(table, dict):
+            raise ConfigError(source, "tool.briefing-lint", "expected a table")
         return table, source
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(source, "", f"invalid YAML: {exc}") from None
+    data = load_yaml(text, source)
     return ({} if data is None else data), source
 
 
@@ -446,6 +496,10 @@ def _load_file(path: Path, seen: tuple[Path, ...]) -> Config:
     path = path.resolve()
     if path in seen:
         raise ConfigError(str(path), "extend", "circular extend")
+    if len(seen) >= MAX_EXTEND_DEPTH:
+        raise ConfigError(
+            str(seen[-1]), "extend", f"extend chain deeper than {MAX_EXTEND_DEPTH} files"
+        )
     data, source = _read_file(path)
     if data is None:
         data = {}
@@ -458,7 +512,7 @@ def _load_file(path: Path, seen: tuple[Path, ...]) -> Config:
             raise ConfigError(source, "extend", "expected a path")
         base_path = (path.parent / extend).resolve()
         if not base_path.is_file():
-            raise ConfigError(source, "extend", f"no such file {extend!r}")
+            raise ConfigError(source, "extend", f"no such file {_show(extend)}")
         base = _load_file(base_path, (*seen, path))
     cfg = _build(data, source, base)
     return replace(cfg, source=path)
@@ -481,8 +535,12 @@ def find_config_file(start: Path) -> Path | None:
 def _has_tool_table(path: Path) -> bool:
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+    except OSError:
         return False
+    except UnicodeDecodeError:
+        # TOML is UTF-8: whether this file configures the linter cannot be told, and
+        # passing over it silently would lint with other settings than the ones meant.
+        raise ConfigError(str(path), "", "not valid UTF-8") from None
     return "[tool.briefing-lint" in text
 
 

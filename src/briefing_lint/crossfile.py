@@ -9,17 +9,24 @@ from typing import Any
 from .config import ConfigResolver
 from .files import FileOutcome
 from .registry import rules_by_code
+from .suppressions import FACTS_KEY, CrossFileSuppressions
 
 
 def cross_file_diagnostics(outcomes: Sequence[FileOutcome], resolver: ConfigResolver) -> None:
-    """Add each cross-file rule's run-wide diagnostics to the outcomes they belong to."""
+    """Add each cross-file rule's run-wide diagnostics to the outcomes they belong to.
+
+    A finding is located in one file, whose suppression comments apply to it as to any
+    other; a comment that suppresses one counts as used (BL014).
+    """
     by_code: dict[str, dict[str, Any]] = {}
     for outcome in outcomes:
         for code, facts in outcome.facts.items():
-            by_code.setdefault(code, {})[str(outcome.path)] = facts
+            if code != FACTS_KEY:
+                by_code.setdefault(code, {})[str(outcome.path)] = facts
     if not by_code:
         return
     by_path = {str(o.path): o for o in outcomes}
+    used: dict[str, set[int]] = {}
     for code, facts in by_code.items():
         rule_cls = rules_by_code()[code]
         first = next(iter(facts))
@@ -28,9 +35,19 @@ def cross_file_diagnostics(outcomes: Sequence[FileOutcome], resolver: ConfigReso
             target = by_path.get(path)
             if target is None:
                 continue
+            suppressions = target.facts.get(FACTS_KEY)
+            if isinstance(suppressions, CrossFileSuppressions):
+                suppressing = suppressions.suppressing(diagnostic)
+                if suppressing:
+                    used.setdefault(path, set()).update(suppressing)
+                    continue
             override = resolver.for_path(target.path).severity_for(code)
             if override is not None:
                 diagnostic = dataclasses.replace(diagnostic, severity=override)
             target.diagnostics.append(diagnostic)
     for outcome in outcomes:
+        suppressions = outcome.facts.get(FACTS_KEY)
+        if isinstance(suppressions, CrossFileSuppressions):
+            done = used.get(str(outcome.path), set())
+            outcome.diagnostics.extend(d for n, d in suppressions.pending if n not in done)
         outcome.diagnostics.sort(key=lambda d: d.sort_key())

@@ -210,8 +210,9 @@ def process_text(
         diagnostics = lint_document(doc, config, facts=facts)
         doc.release()
         return FileOutcome(path, text=text, diagnostics=diagnostics, facts=facts)
-    result = fix_text(text, config, name, unsafe=unsafe)
-    if any(r.cross_file for r in _cross_file_rules(config)):
+    cross_file = any(r.cross_file for r in _cross_file_rules(config))
+    result = fix_text(text, config, name, unsafe=unsafe, cross_file=cross_file)
+    if cross_file:
         doc = Document(result.text, name)
         lint_document(doc, config, facts=facts)
         doc.release()

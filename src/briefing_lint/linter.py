@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .diagnostics import Diagnostic, Severity
 from .document import Document
 from .registry import rules_by_code
 from .rule import Rule, RuleContext
+
+if TYPE_CHECKING:
+    from .suppressions import Directive
 
 
 @dataclass(frozen=True)
@@ -82,12 +85,24 @@ def lint_document(
     rules: Sequence[ActiveRule] | None = None,
     *,
     facts: dict[str, object] | None = None,
+    cross_file: bool = False,
 ) -> list[Diagnostic]:
     """Every diagnostic of every selected rule, sorted by position (suppressions applied).
 
-    When ``facts`` is given, cross-file rules also leave their per-file facts in it.
+    When ``facts`` is given, cross-file rules also leave their per-file facts in it, and
+    with them the file's suppressions of cross-file findings
+    (:class:`~briefing_lint.suppressions.CrossFileSuppressions`). Then, or with
+    ``cross_file`` (one file of a run whose cross-file findings come later), a suppression
+    comment that might only be used by a cross-file finding is not judged by BL014 here.
     """
-    from .suppressions import apply_suppressions, configure, find_directives
+    from .suppressions import (
+        FACTS_KEY,
+        apply_suppressions,
+        configure,
+        cross_file_suppressions,
+        deferred_directives,
+        find_directives,
+    )
 
     directives = find_directives(doc)
     if any(d.action == "configure-file" for d in directives):
@@ -95,6 +110,8 @@ def lint_document(
         rules = None
     if rules is None:
         rules = active_rules(config, doc.path)
+    if facts is None and cross_file:
+        facts = {}
     diagnostics: list[Diagnostic] = []
     late: list[tuple[Rule, RuleContext]] = []
     for rule, ctx in contexts(doc, rules, config):
@@ -106,7 +123,21 @@ def lint_document(
             facts[rule.code] = rule.facts(ctx)
     diagnostics = apply_suppressions(doc, diagnostics, directives)
     selected = {active.code for active in rules}
+    run_wide = set() if facts is None else {c for c, f in facts.items() if f is not None}
+    deferred = deferred_directives(directives, run_wide) if run_wide else []
+    judged = [d for d in directives if all(d is not x for x in deferred)]
+    pending: list[tuple[Directive, Diagnostic]] = []
     for rule, ctx in late:
-        diagnostics.extend(rule.judge(ctx, directives, selected))
+        diagnostics.extend(rule.judge(ctx, judged, selected))
+        for d in deferred:
+            # Reported later only if no cross-file finding uses it; whether it is unused
+            # depends on other files, so it is never removed automatically.
+            pending.extend(
+                (d, replace(found, fix=None)) for found in rule.judge(ctx, [d], selected)
+            )
+    if facts is not None and run_wide and directives:
+        found = cross_file_suppressions(doc, directives, run_wide, pending)
+        if found is not None:
+            facts[FACTS_KEY] = found
     diagnostics.sort(key=Diagnostic.sort_key)
     return diagnostics

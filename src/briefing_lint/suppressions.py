@@ -11,7 +11,7 @@ commas; none means every rule. In ``.mdx`` files the same directives are written
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic, Span
@@ -99,20 +99,28 @@ def _in_code_span(doc: Document, offset: int) -> bool:
     )
 
 
+#: Largest ``configure-file`` comment, in UTF-8 bytes: a few settings take a few hundred;
+#: more belongs in a config file, and a bound keeps a small file from standing for a large load.
+MAX_CONFIGURE_BYTES = 4096
+
+
 def configure(config: Config, directives: list[Directive], doc: Document) -> Config:
     """Apply ``configure-file`` comments over ``config`` (errors name the file and line)."""
-    import yaml
-
-    from .config import ConfigError, _build
+    from .config import ConfigError, _build, load_yaml
 
     for d in directives:
         if d.action != "configure-file":
             continue
         source = f"{doc.path or '<text>'}:{d.line + 1}: briefing-lint-configure-file"
-        try:
-            data = yaml.safe_load(d.raw_args) or {}
-        except yaml.YAMLError as exc:
-            raise ConfigError(source, "", f"invalid YAML: {exc}") from None
+        size = len(d.raw_args.encode("utf-8", "surrogatepass"))
+        if size > MAX_CONFIGURE_BYTES:
+            raise ConfigError(
+                source,
+                "",
+                f"{size} bytes, more than the {MAX_CONFIGURE_BYTES} allowed in a comment "
+                "(put larger settings in a config file)",
+            )
+        data = load_yaml(d.raw_args, source) or {}
         config = _build(data, source, config)
         d.used = True
     return config
@@ -141,6 +149,138 @@ def _matches(directive: Directive, code: str) -> bool:
     return directive.codes is None or code in directive.codes
 
 
+@dataclass(frozen=True)
+class Region:
+    """Lines ``[start, end)`` where ``directive`` suppresses ``codes`` (None: every rule)
+    except ``excluded`` (codes an ``enable`` switched back on inside a ``disable`` all)."""
+
+    start: int
+    end: int
+    directive: Directive
+    codes: frozenset[str] | None
+    excluded: frozenset[str] = frozenset()
+
+    def covers(self, line: int, code: str) -> bool:
+        return (
+            self.start <= line < self.end
+            and (self.codes is None or code in self.codes)
+            and code not in self.excluded
+        )
+
+
+def regions(doc: Document, directives: list[Directive]) -> list[Region]:
+    """The ``disable`` … ``enable`` regions; ``enable X`` ends X only, the region's other
+    codes stay disabled until their own ``enable`` (or the end of the file)."""
+    closed: list[Region] = []
+    open_regions: list[Region] = []
+    for d in directives:
+        if d.action == "disable":
+            open_regions.append(Region(d.line, doc.line_count, d, d.codes))
+        elif d.action == "enable":
+            still_open: list[Region] = []
+            for region in open_regions:
+                if d.codes is None:
+                    closed.append(replace(region, end=d.line))
+                    d.used = True
+                    continue
+                ending = d.codes if region.codes is None else region.codes & d.codes
+                ending -= region.excluded
+                if not ending:
+                    still_open.append(region)
+                    continue
+                closed.append(replace(region, end=d.line, codes=ending))
+                d.used = True
+                if region.codes is None:
+                    still_open.append(replace(region, excluded=region.excluded | ending))
+                elif region.codes - d.codes:
+                    still_open.append(replace(region, codes=region.codes - d.codes))
+            open_regions = still_open
+    return closed + open_regions
+
+
+#: Actions that suppress findings (``enable`` only ends a region).
+SUPPRESSING = frozenset({"disable", "disable-file", "disable-line", "disable-next-line"})
+#: Where a file's :class:`CrossFileSuppressions` sits among its cross-file facts (no rule
+#: has this code).
+FACTS_KEY = "suppressions"
+
+
+@dataclass(frozen=True)
+class CrossFileSuppressions:
+    """A file's suppressions as they apply to findings only the whole run makes (BL006
+    across files), which arrive after the file was linted, perhaps in another process.
+
+    ``covers``: (directive number, start offset, end offset, codes or None, codes excluded);
+    ``pending``: the BL014 finding of each directive that suppressed nothing in the file
+    itself, to be reported only if no cross-file finding uses it either.
+    """
+
+    covers: tuple[tuple[int, int, int, frozenset[str] | None, frozenset[str]], ...]
+    pending: tuple[tuple[int, Diagnostic], ...]
+
+    def suppressing(self, diagnostic: Diagnostic) -> set[int]:
+        """Numbers of the directives that suppress ``diagnostic`` (empty: it stands)."""
+        at, code = diagnostic.span.start, diagnostic.code
+        return {
+            n
+            for n, start, end, codes, excluded in self.covers
+            if start <= at < end and (codes is None or code in codes) and code not in excluded
+        }
+
+
+def deferred_directives(directives: list[Directive], run_wide: set[str]) -> list[Directive]:
+    """Directives not used in their file that could still suppress a cross-file finding of
+    one of the ``run_wide`` codes: BL014 judges them only once the run is complete."""
+    return [
+        d
+        for d in directives
+        if d.action in SUPPRESSING
+        and not d.used
+        and not d.bad
+        and (d.codes is None or bool(d.codes & run_wide))
+    ]
+
+
+def cross_file_suppressions(
+    doc: Document,
+    directives: list[Directive],
+    run_wide: set[str],
+    pending: list[tuple[Directive, Diagnostic]],
+) -> CrossFileSuppressions | None:
+    """What ``directives`` say about findings of the ``run_wide`` codes, as offsets."""
+    number = {id(d): n for n, d in enumerate(directives)}
+    end_of_file = len(doc.source) + 1
+
+    def offset(line: int) -> int:
+        return doc.line_start(line) if line < doc.line_count else end_of_file
+
+    def relevant(codes: frozenset[str] | None) -> bool:
+        return codes is None or bool(codes & run_wide)
+
+    covers: list[tuple[int, int, int, frozenset[str] | None, frozenset[str]]] = []
+    for d in directives:
+        if d.action not in SUPPRESSING or d.action == "disable" or not relevant(d.codes):
+            continue
+        if d.action == "disable-file":
+            lines = range(0, doc.line_count)
+        elif d.action == "disable-line":
+            lines = range(d.line, d.line + 1)
+        else:
+            lines = next_block_lines(doc, d.line)
+        if lines:
+            covers.append(
+                (number[id(d)], offset(lines.start), offset(lines.stop), d.codes, frozenset())
+            )
+    for r in regions(doc, directives):
+        if relevant(r.codes) and r.start < r.end:
+            covers.append(
+                (number[id(r.directive)], offset(r.start), offset(r.end), r.codes, r.excluded)
+            )
+    if not covers:
+        return None
+    return CrossFileSuppressions(tuple(covers), tuple((number[id(d)], diag) for d, diag in pending))
+
+
 def apply_suppressions(
     doc: Document, diagnostics: list[Diagnostic], directives: list[Directive]
 ) -> list[Diagnostic]:
@@ -149,30 +289,20 @@ def apply_suppressions(
         return diagnostics
     file_wide = [d for d in directives if d.action == "disable-file"]
     by_line: dict[int, list[Directive]] = {}
-    regions: list[tuple[int, int, Directive]] = []  # [start_line, end_line)
-    open_regions: list[Directive] = []
     for d in directives:
         if d.action == "disable-line":
             by_line.setdefault(d.line, []).append(d)
         elif d.action == "disable-next-line":
             for ln in next_block_lines(doc, d.line):
                 by_line.setdefault(ln, []).append(d)
-        elif d.action == "disable":
-            open_regions.append(d)
-        elif d.action == "enable":
-            for region in list(open_regions):
-                if d.codes is None or region.codes is None or region.codes & d.codes:
-                    regions.append((region.line, d.line, region))
-                    open_regions.remove(region)
-                    d.used = True
-    regions.extend((r.line, doc.line_count, r) for r in open_regions)
+    spans = regions(doc, directives)
     kept: list[Diagnostic] = []
     for diag in diagnostics:
         line = doc.line_of(diag.span.start)
         candidates = [
             *(d for d in file_wide if _matches(d, diag.code)),
             *(d for d in by_line.get(line, ()) if _matches(d, diag.code)),
-            *(r for lo, hi, r in regions if lo <= line < hi and _matches(r, diag.code)),
+            *(r.directive for r in spans if r.covers(line, diag.code)),
         ]
         if candidates:
             for directive in candidates:

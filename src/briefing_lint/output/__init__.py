@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,31 @@ from ..diagnostics import Diagnostic
 from ..document import LineIndex
 
 FORMATS = ("text", "concise", "json", "json-lines", "github", "sarif")
+
+#: What a terminal or a CI log would act on rather than show: C0 controls, DEL, C1 controls
+#: and the Unicode line and paragraph separators.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape_one(m: re.Match[str]) -> str:
+    ch = m.group()
+    short = _SHORT.get(ch)
+    if short is not None:
+        return short
+    return f"\\x{ord(ch):02x}" if ord(ch) <= 0xFF else f"\\u{ord(ch):04x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters written as escapes (``\\n``, ``\\x1b``, ``\\u2028``).
+
+    A file name, a source line or a URL quoted in a message can hold an escape sequence or a
+    line break: raw, it would drive the terminal or start a new line that a CI runner reads
+    as a workflow command (``::error ...``). Human output shows these escaped.
+    """
+    if _CONTROL.search(text) is None:
+        return text
+    return _CONTROL.sub(_escape_one, text)
 
 
 @dataclass(frozen=True)

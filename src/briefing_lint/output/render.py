@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..document import LineIndex, split_bom
-from . import Located, as_json, locate
+from . import Located, as_json, locate, visible
 
 if TYPE_CHECKING:
     from ..files import FileOutcome
@@ -110,7 +110,7 @@ def indented_json(value: Any, indent: str = "") -> str:
 def concise_line(item: Located) -> str:
     d = item.diagnostic
     marker = " [*]" if d.fix is not None and d.fix.applicability.value == "safe" else ""
-    return f"{item.path}:{item.line}:{item.column}: {d.code}{marker} {d.message}"
+    return f"{visible(item.path)}:{item.line}:{item.column}: {d.code}{marker} {visible(d.message)}"
 
 
 def _escape_github(value: str, prop: bool = False) -> str:

@@ -6,7 +6,9 @@ Columns are code points (``columnKind: unicodeCodePoints``), like every other ou
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
+from urllib.parse import quote
 
 from ..__about__ import __version__
 from . import Located
@@ -37,6 +39,15 @@ def _rules(codes: set[str]) -> list[dict[str, Any]]:
     return out
 
 
+def artifact_uri(path: str) -> str:
+    """A path as a URI reference: relative paths percent-encoded, absolute ones ``file:``."""
+    for flavour in (PurePosixPath, PureWindowsPath):
+        absolute = flavour(path)
+        if absolute.is_absolute():
+            return absolute.as_uri()
+    return quote(path.replace("\\", "/"), safe="/", errors="surrogateescape")
+
+
 def _region(line: int, column: int, end_line: int, end_column: int) -> dict[str, int]:
     return {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column}
 
@@ -47,6 +58,7 @@ def sarif_document(items: Sequence[Located]) -> dict[str, Any]:
     results = []
     for item in items:
         d = item.diagnostic
+        uri = artifact_uri(item.path)
         result: dict[str, Any] = {
             "ruleId": d.code,
             "ruleIndex": index.get(d.code, 0),
@@ -55,7 +67,7 @@ def sarif_document(items: Sequence[Located]) -> dict[str, Any]:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": item.path.replace("\\", "/")},
+                        "artifactLocation": {"uri": uri},
                         "region": _region(item.line, item.column, item.end_line, item.end_column),
                     }
                 }
@@ -67,7 +79,7 @@ def sarif_document(items: Sequence[Located]) -> dict[str, Any]:
                     "description": {"text": d.fix.title or d.fix.applicability.value},
                     "artifactChanges": [
                         {
-                            "artifactLocation": {"uri": item.path.replace("\\", "/")},
+                            "artifactLocation": {"uri": uri},
                             "replacements": [
                                 {
                                     "deletedRegion": _region(a, b, c, e),

@@ -10,7 +10,7 @@ from argparse import Namespace
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from . import Located
+from . import Located, visible
 
 if TYPE_CHECKING:
     from ..files import FileOutcome
@@ -31,18 +31,19 @@ def write_text(
         safe = d.fix is not None and d.fix.applicability.value == "safe"
         marker = " [*]" if safe else ""
         console.print(
-            f"[bold]{escape(item.path)}[/bold]:{item.line}:{item.column}: "
-            f"[{_STYLE[d.severity.value]}]{d.code}[/]{escape(marker)} {escape(d.message)}"
+            f"[bold]{escape(visible(item.path))}[/bold]:{item.line}:{item.column}: "
+            f"[{_STYLE[d.severity.value]}]{d.code}[/]{escape(marker)} {escape(visible(d.message))}"
         )
         source = item.source_line.replace("\t", " ")
         if source.strip():
             start = item.column - 1
             end = item.end_column - 1 if item.end_line == item.line else len(source)
             end = max(end, start + 1)
-            pad = cell_len(source[:start])
-            width = max(1, cell_len(source[start:end]))
+            # Measured on the escaped text, so the carets stay under what is shown.
+            pad = cell_len(visible(source[:start]))
+            width = max(1, cell_len(visible(source[start:end])))
             gutter = f"{item.line:>5} | "
-            console.print(f"[dim]{gutter}[/dim]{escape(source)}")
+            console.print(f"[dim]{gutter}[/dim]{escape(visible(source))}")
             console.print(
                 " " * len(gutter)
                 + " " * pad
@@ -53,7 +54,7 @@ def write_text(
     if getattr(args, "show_fixes", False):
         for outcome in outcomes:
             if outcome.applied:
-                console.print(f"fixed {outcome.applied} in {escape(str(outcome.path))}")
+                console.print(f"fixed {outcome.applied} in {escape(visible(str(outcome.path)))}")
     if getattr(args, "quiet", False):
         return
     total = len(items)

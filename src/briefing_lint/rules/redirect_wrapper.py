@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from urllib.parse import quote
 
 from ..diagnostics import Diagnostic, Fix
 from ..rule import Rule, RuleContext
@@ -21,6 +22,10 @@ from ._url_targets import (
 _ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);")
 _MARKDOWN_TEXT = re.compile(r"[*_`\[\]\\<>!&]")
 _SHOWN = 80
+#: Decoded from the redirector's parameter, these go back to their percent form in the
+#: message: a ``%0A`` would otherwise start a new output line (a CI log reads
+#: ``::error ...`` there as a command), an ``%1B`` drive the terminal.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _balanced(url: str) -> bool:
@@ -51,6 +56,7 @@ def fits(target: Target, new: str) -> bool:
 
 
 def _shown(url: str) -> str:
+    url = _UNPRINTABLE.sub(lambda m: quote(m.group(), safe="", errors="surrogateescape"), url)
     return url if len(url) <= _SHOWN else url[: _SHOWN - 1] + "…"
 
 
