@@ -162,12 +162,39 @@ def _non_news(heading: Heading, known: dict[int, bool]) -> bool:
     return found
 
 
-def item_words(item: Item) -> frozenset[str]:
-    """The words of the item's linked title; empty (compare by link alone) when the link is
-    not in the title (``项目地址：https://…`` under a heading: the link names the story)."""
+def item_words(item: Item, key: str) -> frozenset[str]:
+    """The words of the item's linked title; empty (compare by link alone) when the link
+    names the story: it is not in the title (``项目地址：https://…`` under a heading), or
+    the title names the link's own page (``[md](https://github.com/doocs/md)``,
+    ``[PageSpyWeb](…/page-spy-web)``), which then is no page shared by several stories."""
     if not item.link_in_title:
         return frozenset()
-    return title_words(item.title)
+    words = title_words(item.title)
+    if words & _link_words(key):
+        return frozenset()
+    return words
+
+
+#: Path words that name no particular page.
+_GENERIC_PATH_WORDS = frozenset(
+    {"blog", "blogs", "news", "post", "posts", "article", "articles", "html", "htm", "php",
+     "index", "issues", "pull", "pulls", "wiki", "docs", "doc", "en", "zh", "cn", "www", "p",
+     "lists", "list", "events", "tag", "tags", "category", "page", "s"}
+)  # fmt: skip
+
+
+def _link_words(key: str) -> frozenset[str]:
+    """Words of the link's path: each ``-``/``_``-separated part and each segment joined
+    (``page-spy-web`` -> page, spy, web, pagespyweb)."""
+    if key.startswith("wechat:") or "/" not in key:
+        return frozenset()
+    path = key.split("/", 1)[1].partition("?")[0].partition("#")[0].casefold()
+    out: set[str] = set()
+    for segment in path.split("/"):
+        parts = [p for p in re.split(r"[\W_]+", segment) if p]
+        out.update(parts)
+        out.add("".join(parts))
+    return frozenset(out) - _GENERIC_PATH_WORDS
 
 
 _CACHE_ATTR = "_bl006_item_links"
@@ -197,7 +224,7 @@ class DuplicateItem(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         seen: dict[str, list[tuple[Item, frozenset[str]]]] = {}
         for key, item in _item_links(ctx):
-            words = item_words(item)
+            words = item_words(item, key)
             earlier_items = seen.setdefault(key, [])
             earlier = next((e for e, w in earlier_items if _same_story(w, words)), None)
             earlier_items.append((item, words))
@@ -227,7 +254,8 @@ class DuplicateItem(Rule):
             name = rubrics.get(id(section))
             if name is None:
                 name = rubrics[id(section)] = rubric(item)
-            seen[key] = ItemLink(key, found[0] + 1, found[1], found[2], name, item_words(item))
+            words = item_words(item, key)
+            seen[key] = ItemLink(key, found[0] + 1, found[1], found[2], name, words)
         return tuple(seen.values())
 
     def check_run(
