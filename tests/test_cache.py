@@ -9,7 +9,7 @@ from briefing_lint.crossfile import cross_file_diagnostics
 from briefing_lint.files import discover
 from briefing_lint.runner import run_files
 
-ITEM = "# 1. [标题{n}](https://example.org/{n}?utm_source=x)\n\n# 2. [共同](https://example.org/shared)\n"
+ITEM = "# 1. [标题{n}](https://example.org/{n}?utm_source=x)\n\n# 2. [共同](https://example.org/news/shared)\n"
 
 
 def _run(folder: Path, cache: Path, resolver: ConfigResolver | None = None) -> dict[str, object]:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from briefing_lint import lint_text
+from briefing_lint.api import lint_paths
+from briefing_lint.cli import main
 from briefing_lint.config import ConfigError
 from briefing_lint.diagnostics import Applicability, Severity
 from briefing_lint.rules.image_hosts import drop_query_params, image_data
@@ -60,7 +64,7 @@ def test_generic_severities_and_targets() -> None:
     assert kinds(data) == [("data-uri", Severity.WARNING, False)]
     assert kinds(data, publish_target="github") == [("data-uri", Severity.ERROR, False)]
     relative = "![图](images/a.png)\n"
-    assert kinds(relative) == [("relative", Severity.INFO, False)]
+    assert kinds(relative) == []  # the author's own file: only a missing one is reported
     assert kinds(relative, publish_target="wechat") == [("relative", Severity.ERROR, False)]
     assert kinds(relative, publish_target="github") == []
     page = "![文](https://mp.weixin.qq.com/s/AbCd)\n"
@@ -124,3 +128,135 @@ def test_drop_query_params(raw: str, expected: str | None, removed: list[str]) -
 )
 def test_link_hygiene_severities(code: str, text: str, severity: Severity) -> None:
     assert [d.severity for d in lint_text(text, {"select": [code]})] == [severity]
+
+
+# -- local images ---------------------------------------------------------------------------
+
+ISSUE = """# 第 3 期
+
+## 1、[某框架发布](https://example.org/news/framework)
+
+![架构图](assets/arch.png)
+![流程图](./assets/flow%20chart.png?v=2#dark)
+![截图](../shared/shot.png)
+![缺失](assets/missing.png)
+![站点图](/img/logo.png)
+![站点缺图](/img/gone.png)
+![资源目录](cover.png)
+![模板]({{ site.baseurl }}/img/x.png)
+![别名](@site/static/img/x.png)
+<img src="assets/gone.png" alt="缺">
+"""
+
+
+def _tree(tmp_path: Path) -> Path:
+    for name in (
+        "site/docs/assets/arch.png",
+        "site/docs/assets/flow chart.png",
+        "site/shared/shot.png",
+        "site/static/img/logo.png",
+        "site/docs/issue-3/cover.png",
+    ):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    doc = tmp_path / "site/docs/issue-3.md"
+    doc.write_text(ISSUE, encoding="utf-8")
+    return doc
+
+
+def _missing(results: list, text: str) -> list[str]:  # type: ignore[type-arg]
+    out = []
+    for result in results:
+        for d in result.diagnostics:
+            if d.kind == "missing-local-image":
+                out.append(text[d.span.start : d.span.end])
+    return out
+
+
+def test_local_images_are_looked_up_next_to_the_file(tmp_path: Path) -> None:
+    doc = _tree(tmp_path)
+    results = lint_paths([doc], {"select": ["BL004"]})
+    # Root-relative paths are not checked without a site root; the asset folder counts.
+    assert _missing(results, ISSUE) == ["assets/missing.png", "assets/gone.png"]
+    found = [d for d in results[0].diagnostics if d.kind == "missing-local-image"]
+    assert {d.severity for d in found} == {Severity.WARNING}
+    assert all(d.fix is None for d in found)
+
+
+def test_site_root_resolves_root_relative_images(tmp_path: Path) -> None:
+    doc = _tree(tmp_path)
+    config = tmp_path / "site/.briefing-lint.yaml"
+    config.write_text("select: [BL004]\nimages:\n  site_root: static/\n", encoding="utf-8")
+    from briefing_lint.config import Config
+
+    results = lint_paths([doc], Config.from_file(config))
+    assert _missing(results, ISSUE) == ["assets/missing.png", "/img/gone.png", "assets/gone.png"]
+    message = next(d.message for d in results[0].diagnostics if "/img/gone.png" in d.message)
+    assert "static" in message and "gone.png" in message
+
+
+def test_site_root_as_rule_option(tmp_path: Path) -> None:
+    doc = _tree(tmp_path)
+    config = tmp_path / "site/.briefing-lint.yaml"
+    config.write_text("rules:\n  BL004: {site_root: static}\n", encoding="utf-8")
+    from briefing_lint.config import Config
+
+    results = lint_paths([doc], Config.from_file(config))
+    assert "/img/gone.png" in _missing(results, ISSUE)
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "key"),
+    [
+        ("images:\n  site_root: nowhere/\n", "images.site_root"),
+        ("images:\n  site_root: 3\n", "images.site_root"),
+        ("images:\n  root: static/\n", "images.root"),
+        ("images: static/\n", "images"),
+        ("rules:\n  BL004: {site_root: nowhere}\n", "rules.BL004.site_root"),
+    ],
+)
+def test_bad_site_root_exits_2_naming_the_key(
+    tmp_path: Path, yaml_text: str, key: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = _tree(tmp_path)
+    (tmp_path / "site/.briefing-lint.yaml").write_text(yaml_text, encoding="utf-8")
+    assert main(["check", "--no-cache", str(doc)]) == 2
+    err = capsys.readouterr().err
+    assert f"{key}:" in err and ".briefing-lint.yaml" in err
+
+
+def test_stdin_local_images_are_not_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = _tree(tmp_path)
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(ISSUE))
+    main(["check", "--select", "BL004", "--output-format", "json", "-"])
+    assert "does not exist" not in capsys.readouterr().out
+    assert "does not exist" not in str(lint_text(ISSUE, {"select": ["BL004"]}, path=str(doc)))
+
+
+def test_cache_entry_follows_the_referenced_files(tmp_path: Path) -> None:
+    doc = _tree(tmp_path)
+    cache = tmp_path / "cache"
+    args = ["check", "--select", "BL004", "--cache-dir", str(cache), "--exit-zero", str(doc)]
+
+    def missing(capsys_out: str) -> int:
+        return capsys_out.count("does not exist")
+
+    import contextlib
+    import io
+
+    def run() -> str:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            main(args)
+        return out.getvalue()
+
+    assert missing(run()) == 2
+    assert missing(run()) == 2  # warm: read from the cache
+    (tmp_path / "site/docs/assets/missing.png").write_bytes(b"")
+    assert missing(run()) == 1  # the file appeared: the entry is not reused
+    (tmp_path / "site/docs/assets/arch.png").unlink()
+    assert missing(run()) == 2

@@ -37,9 +37,9 @@ def _facts(text: str, path: str, options: dict[str, object] | None = None) -> ob
 
 
 def test_check_run_names_the_other_file_and_line() -> None:
-    a = "1、[甲](https://example.org/a)\n\n2、[乙](https://www.example.org/b/?utm_source=x)\n"
-    b = "引言\n\n1、[丙](https://example.org/c)\n\n2、[乙again](http://example.org/b)\n"
-    c = "1、[丁](https://example.org/d)\n"
+    a = "1、[甲](https://example.org/n/a)\n\n2、[乙](https://www.example.org/n/b/?utm_source=x)\n"
+    b = "引言\n\n1、[丙](https://example.org/n/c)\n\n2、[乙again](http://example.org/n/b)\n"
+    c = "1、[丁](https://example.org/n/d)\n"
     facts = {"issue-2.md": _facts(b, "issue-2.md"), "issue-1.md": _facts(a, "issue-1.md"),
              "issue-3.md": _facts(c, "issue-3.md")}  # fmt: skip
     rule = DuplicateItem()
@@ -51,13 +51,13 @@ def test_check_run_names_the_other_file_and_line() -> None:
     _, diag = out[1]
     assert diag.severity is Severity.WARNING and diag.kind == "cross-file"
     # Cross-file findings point at the item's line (facts stay cheap: no inline spans).
-    assert b[diag.span.start : diag.span.end] == "2、[乙again](http://example.org/b)"
+    assert b[diag.span.start : diag.span.end] == "2、[乙again](http://example.org/n/b)"
 
 
 def test_check_run_counts_further_files_and_facts_pickle() -> None:
     import pickle
 
-    text = "1、[甲](https://example.org/a)\n"
+    text = "1、[甲](https://example.org/n/a)\n"
     facts = {f"f{i}.md": pickle.loads(pickle.dumps(_facts(text, f"f{i}.md"))) for i in range(3)}
     options = {**DuplicateItem.meta().defaults(), "recurring_files": 0}
     out = list(DuplicateItem().check_run(facts, options))
@@ -71,14 +71,14 @@ def test_calendar_entries_may_share_a_link() -> None:
     text = (
         "- [Sep 13. Team meeting](https://example.org/channel)\n"
         "- [Sep 20. Team meeting](https://example.org/channel)\n"
-        "- [甲](https://example.org/a)\n- [甲 again](https://example.org/a)\n"
+        "- [甲](https://example.org/n/a)\n- [甲 again](https://example.org/n/a)\n"
     )
     diags = lint_text(text, {"select": ["BL006"]})
     assert [d.message for d in diags] == ["same link as the item on line 3"]
 
 
 def test_check_run_can_be_switched_off() -> None:
-    text = "1、[甲](https://example.org/a)\n"
+    text = "1、[甲](https://example.org/n/a)\n"
     off = {"across_files": False}
     assert _facts(text, "a.md", off) is None
     facts = {"a.md": _facts(text, "a.md"), "b.md": _facts(text, "b.md")}
@@ -150,3 +150,73 @@ def test_cross_file_repeats_count_under_the_same_section_title_only() -> None:
     assert len(list(rule.check_run(facts, {**defaults, "cross_file_sections": "any"}))) == 2
     facts = {"a.md": _facts(new, "a.md"), "c.md": _facts(again, "c.md")}
     assert [p for p, _ in rule.check_run(facts, defaults)] == ["a.md", "c.md"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # A job ad and a sponsor block that recur in two issues.
+        (
+            "## 新闻\n\n- [甲发布](https://example.org/news/a)\n\n## Rust Jobs\n\n"
+            "- [Rust Engineer (Remote)](https://jobs.example.com/acme/rust-engineer-42)\n",
+            "## 新闻\n\n- [乙发布](https://example.org/news/b)\n\n## Rust Jobs\n\n"
+            "- [Rust Engineer (Remote)](https://jobs.example.com/acme/rust-engineer-42)\n",
+        ),
+        (
+            "## 本期赞助\n\n- [某云春季促销](https://cloud.example.com/promo/spring-2024)\n",
+            "## 本期赞助\n\n- [某云春季促销](https://cloud.example.com/promo/spring-2024)\n",
+        ),
+        # Different events on one landing page.
+        (
+            "## Events\n\n- [Rust Meetup Berlin](https://example.org/events/)\n",
+            "## Events\n\n- [Rust Meetup Paris](https://example.org/events/)\n",
+        ),
+        # Different stories on one shared page.
+        (
+            "## 新闻\n\n1、[人工胚胎](https://review.example.com/lists/technologies/2018/)\n",
+            "## 新闻\n\n1、[传感器城市](https://review.example.com/lists/technologies/2018/)\n",
+        ),
+    ],
+)
+def test_cross_file_not_the_same_story(first: str, second: str) -> None:
+    facts = {"a.md": _facts(first, "a.md"), "b.md": _facts(second, "b.md")}
+    rule = DuplicateItem()
+    assert list(rule.check_run(facts, rule.meta().defaults())) == []
+
+
+def test_cross_file_same_story_with_a_reworded_title() -> None:
+    first = "## 文章\n\n1、[图说如何制造 CPU](https://blog.example.org/how-to-make-a-cpu/)\n"
+    second = "## 文章\n\n1、[CPU 制造过程图解](https://blog.example.org/how-to-make-a-cpu)\n"
+    facts = {"a.md": _facts(first, "a.md"), "b.md": _facts(second, "b.md")}
+    rule = DuplicateItem()
+    assert [p for p, _ in rule.check_run(facts, rule.meta().defaults())] == ["a.md", "b.md"]
+
+
+@pytest.mark.parametrize(
+    ("key", "named"),
+    [
+        ("example.org", False),
+        ("example.org/events", False),
+        ("example.org/careers", False),
+        ("example.org/how-to-make-a-cpu", True),
+        ("example.org/db_tutorial", True),
+        ("example.org/a/b", True),
+        ("example.org/item?id=123", True),
+        ("example.org/watch?v=AbCd", True),
+        ("example.org/?lang=en", False),
+        ("example.org/changes#v2", True),
+        ("wechat:/s/AbCd", True),
+    ],
+)
+def test_landing_pages(key: str, named: bool) -> None:
+    from briefing_lint.rules.duplicate_item import names_one_item
+
+    assert names_one_item(key) is named
+
+
+def test_title_words_split_cjk_into_bigrams() -> None:
+    from briefing_lint.rules.duplicate_item import title_words
+
+    assert title_words("传感器城市") == {"传感", "感器", "器城", "城市"}
+    assert title_words("The Rust 1.80 Release") == {"rust", "80", "release"}
+    assert title_words("乙again") == {"乙", "again"}

@@ -395,21 +395,21 @@ def test_sarif_uris_are_percent_encoded(
 
 # -- suppressions: cross-file findings are suppressed like any other --------------------------
 
-_ISSUE_A = "1、[甲](https://example.org/a)\n\n2、[乙](https://example.org/b)\n"
+_ISSUE_A = "1、[甲](https://example.org/news/a)\n\n2、[乙](https://example.org/news/b)\n"
 
 
 @pytest.mark.parametrize(
     "issue_b",
     [
-        "<!-- briefing-lint-disable-file BL006 -->\n\n1、[丙](https://example.org/c)\n\n"
-        "2、[乙again](https://example.org/b)\n",
-        "1、[丙](https://example.org/c)\n\n"
-        "<!-- briefing-lint-disable-next-line duplicate-item -->\n2、[乙again](https://example.org/b)\n",
-        "1、[丙](https://example.org/c)\n\n"
-        "2、[乙again](https://example.org/b) <!-- briefing-lint-disable-line -->\n",
+        "<!-- briefing-lint-disable-file BL006 -->\n\n1、[丙](https://example.org/news/c)\n\n"
+        "2、[乙again](https://example.org/news/b)\n",
+        "1、[丙](https://example.org/news/c)\n\n"
+        "<!-- briefing-lint-disable-next-line duplicate-item -->\n2、[乙again](https://example.org/news/b)\n",
+        "1、[丙](https://example.org/news/c)\n\n"
+        "2、[乙again](https://example.org/news/b) <!-- briefing-lint-disable-line -->\n",
         # `enable BL010` ends BL010 only: BL006 stays disabled to the end of the file.
-        "<!-- briefing-lint-disable BL006 BL010 -->\n1、[丙](https://example.org/c)\n"
-        "<!-- briefing-lint-enable BL010 -->\n\n2、[乙again](https://example.org/b)\n",
+        "<!-- briefing-lint-disable BL006 BL010 -->\n1、[丙](https://example.org/news/c)\n"
+        "<!-- briefing-lint-enable BL010 -->\n\n2、[乙again](https://example.org/news/b)\n",
     ],
 )
 def test_suppressions_apply_to_cross_file_findings(

@@ -1,7 +1,9 @@
 """Content cache: unchanged files are not parsed again.
 
 An entry is keyed by the file's bytes, the effective config, the rule data and the version,
-and stores the file's diagnostics and cross-file facts. Entries are separate files written
+and stores the file's diagnostics and cross-file facts, plus the files the result depends on
+(BL004's local images, as path and whether it existed): an entry whose lookups no longer
+give the same answers is a miss. Entries are separate files written
 atomically (temp file + rename), so concurrent runs never see half an entry; a damaged entry
 is a miss. The folder holds a ``.gitignore`` of ``*`` so it never shows up in a repository.
 """
@@ -20,6 +22,7 @@ from typing import Any
 from .__about__ import __version__
 from .config import Config
 from .files import FileOutcome
+from .localfiles import still_valid
 from .ruledata import data_fingerprint
 
 CACHE_DIR_NAME = ".briefing-lint-cache"
@@ -97,14 +100,18 @@ class Cache:
         entry = self.folder / self._key(raw, config)
         try:
             with entry.open("rb") as fh:
-                diagnostics, facts = _Restricted(fh).load()
+                diagnostics, facts, checks = _Restricted(fh).load()
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            return None
+        if checks and not still_valid(checks):
             return None
         try:
             text = raw.decode("utf-8")  # the bytes just hashed: no second read
         except UnicodeDecodeError:
             return None
-        return FileOutcome(path, text=text, diagnostics=diagnostics, facts=facts, cached=True)
+        return FileOutcome(
+            path, text=text, diagnostics=diagnostics, facts=facts, cached=True, file_checks=checks
+        )
 
     def put(self, path: Path, config: Config, outcome: FileOutcome) -> None:
         if outcome.error or outcome.fixed_text is not None:
@@ -115,7 +122,8 @@ class Cache:
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump((outcome.diagnostics, outcome.facts), fh, pickle.HIGHEST_PROTOCOL)
+                entry_data = (outcome.diagnostics, outcome.facts, outcome.file_checks)
+                pickle.dump(entry_data, fh, pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, entry)
         except OSError:
             with contextlib.suppress(OSError):

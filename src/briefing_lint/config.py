@@ -40,10 +40,13 @@ PYPROJECT = "pyproject.toml"
 _TOP_KEYS = {
     "select", "ignore", "extend_select", "exclude", "extend_exclude", "per_file_ignores",
     "rules", "extend", "fail_on", "unsafe_fixes", "format", "respect_gitignore", "items",
+    "images",
 }  # fmt: skip
 _RULE_KEYS = {"enabled", "severity"}
 #: Top-level ``items`` keys and the rule option each one sets (rules may still override).
 _ITEM_OPTIONS = {"shapes": "items", "heading_level": "item_heading_level"}
+#: Top-level ``images`` keys and the BL004 option each one sets (the rule may still override).
+_IMAGE_OPTIONS = {"site_root": "site_root"}
 _FORMAT_KEYS = {"wrap", "number", "end_of_line", "validate"}
 #: ``extend`` chains longer than this are refused: real ones are two or three files deep.
 MAX_EXTEND_DEPTH = 32
@@ -137,6 +140,8 @@ class Config:
     #: What counts as a news item, for every rule that reads items (BL002/3/5/6):
     #: ``{shapes: auto|headings|paragraphs|list-items, heading_level: N}``.
     items: Mapping[str, Any] = field(default_factory=dict)
+    #: Local images (BL004): ``{site_root: static/}``, relative to the config file's folder.
+    images: Mapping[str, Any] = field(default_factory=dict)
     #: The file this came from (None for defaults / dicts).
     source: Path | None = None
     #: Dotted key -> where its value was set ("default", a file path, "command line").
@@ -199,6 +204,10 @@ class Config:
         for key, option in _ITEM_OPTIONS.items():
             if key in self.items and option in options:
                 options[option] = self.items[key]
+        if meta.code == "BL004":
+            for key, option in _IMAGE_OPTIONS.items():
+                if key in self.images:
+                    options[option] = self.images[key]
         settings = self.rules.get(meta.code)
         if settings is not None:
             options.update(settings.options)
@@ -383,6 +392,32 @@ def _items(value: Any, source: str) -> dict[str, Any]:
     return out
 
 
+def _site_root(value: Any, source: str, key: str) -> str:
+    """A folder relative to the folder of the config file that sets it, made absolute there
+    (a file that ``extend``s this one may live elsewhere); it must exist."""
+    if not isinstance(value, str) or not value.strip() or "\0" in value:
+        raise ConfigError(source, key, "expected a folder path relative to the config file")
+    if not Path(source).is_file():  # a mapping, not a file: relative to the working folder
+        return value
+    folder = Path(source).parent
+    found = (folder / value).resolve()
+    if not found.is_dir():
+        raise ConfigError(source, key, f"no such folder {value!r} (relative to {folder})")
+    return str(found)
+
+
+def _images(value: Any, source: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(source, "images", "expected a mapping")
+    out: dict[str, Any] = {}
+    for raw_key, item in value.items():
+        key = _norm_key(raw_key)
+        if key not in _IMAGE_OPTIONS:
+            raise ConfigError(source, f"images.{raw_key}", "unknown key")
+        out[key] = _site_root(item, source, f"images.{raw_key}")
+    return out
+
+
 def _build(data: Mapping[str, Any], source: str, base: Config | None) -> Config:
     from .registry import UnknownRuleError, resolve, rules_by_code
 
@@ -421,6 +456,8 @@ def _build(data: Mapping[str, Any], source: str, base: Config | None) -> Config:
             values[key] = value
         elif key == "items":
             values[key] = _items(value, source)
+        elif key == "images":
+            values[key] = {**cfg.images, **_images(value, source)}
         elif key == "format":
             if not isinstance(value, dict):
                 raise ConfigError(source, str(raw_key), "expected a mapping")
@@ -439,6 +476,10 @@ def _build(data: Mapping[str, Any], source: str, base: Config | None) -> Config:
                 rule_cls = rules_by_code()[code]
                 meta = rule_cls.meta()
                 new = _rule_settings(str(rule_key), settings, source, meta)
+                if code == "BL004" and new.options.get("site_root"):
+                    key = f"rules.{rule_key}.site_root"
+                    root = _site_root(new.options["site_root"], source, key)
+                    new = replace(new, options={**new.options, "site_root": root})
                 old = rules.get(code, RuleSettings())
                 if new.options:
                     _validate(

@@ -188,11 +188,16 @@ def process_file(
     path: Path, config: Config, *, fix: bool = False, unsafe: bool = False
 ) -> FileOutcome:
     """Lint (and optionally fix) one file; the caller decides whether to write."""
+    from .localfiles import checking
+
     try:
         text = read_text(path)
     except InputError as exc:
         return FileOutcome(path, error=str(exc))
-    return process_text(path, text, config, fix=fix, unsafe=unsafe)
+    with checking() as probe:  # a file on disk: its local images can be looked up
+        outcome = process_text(path, text, config, fix=fix, unsafe=unsafe)
+    outcome.file_checks = probe.checks
+    return outcome
 
 
 def process_text(
@@ -251,6 +256,8 @@ class FileOutcome:
     #: Per-file facts of cross-file rules, by rule code.
     facts: dict[str, object] = field(default_factory=dict)
     cached: bool = False
+    #: Files looked up while linting, as (path, existed): the result holds while they do.
+    file_checks: tuple[tuple[str, bool], ...] = ()
 
     @property
     def changed(self) -> bool:

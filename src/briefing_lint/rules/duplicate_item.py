@@ -1,8 +1,12 @@
 """BL006 duplicate-item: the same story featured twice, in one file or across a run.
 
 Items and primary links come from :mod:`briefing_lint.briefing`; links are compared by
-:func:`~briefing_lint.briefing.canonical_link`. The cross-file half collects small picklable
-facts per file (:meth:`DuplicateItem.facts`) and judges them together in
+:func:`~briefing_lint.briefing.canonical_link`. Two items are the same story when they share
+that link, the link names one thing (not a landing page such as a site's home or ``/events/``)
+and their titles share a word: different titles on one shared page (a yearly list, an event
+calendar) are different stories. Items under non-news headings (sponsor, jobs, share, …:
+:func:`briefing_lint.sections.section_kind`) are not compared. The cross-file half collects
+small picklable facts per file (:meth:`DuplicateItem.facts`) and judges them together in
 :meth:`DuplicateItem.check_run`.
 """
 
@@ -21,8 +25,10 @@ from ..briefing import (
     plain_text,
 )
 from ..diagnostics import Diagnostic, Span
+from ..document import Heading
 from ..rule import Rule, RuleContext
 from ..safe_regex import compile_user_regex
+from ..sections import section_kind
 
 #: A title that starts with a date is a calendar entry: a weekly meeting keeps its link.
 _CALENDAR = re.compile(
@@ -43,6 +49,76 @@ class ItemLink(NamedTuple):
     start: int
     end: int
     rubric: str = ""  # the item's section, normalised ("工具", "new rfcs")
+    words: frozenset[str] = frozenset()  # of the title: see :func:`title_words`
+
+
+#: Title words that say nothing about the story.
+_STOP_WORDS = frozenset(
+    {
+        "the", "a", "an", "and", "or", "of", "in", "on", "at", "to", "for", "from", "by",
+        "with", "without", "into", "about", "as", "is", "are", "be", "how", "what", "why",
+        "when", "which", "who", "your", "you", "my", "our", "we", "its", "it", "this", "that",
+        "these", "those", "vs", "via", "new", "using", "use",
+        "一个", "如何", "什么", "为什", "我们", "你的",
+        "我的", "自己", "使用", "关于", "以及", "可以",
+    }
+)  # fmt: skip
+_WORD = re.compile(r"[^\W_]+")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+
+
+def title_words(text: str) -> frozenset[str]:
+    """Lower-cased words of a title; runs of CJK characters as character bigrams
+    (``传感器城市`` -> 传感, 感器, 器城, 城市), a lone CJK character as itself."""
+    out: set[str] = set()
+    for word in _WORD.findall(text.casefold()):
+        pos = 0
+        for m in _CJK.finditer(word):
+            rest = word[pos : m.start()]
+            if len(rest) > 1:
+                out.add(rest)
+            run = m.group(0)
+            if len(run) > 1:
+                out.update(run[i : i + 2] for i in range(len(run) - 1))
+            else:
+                out.add(run)
+            pos = m.end()
+        rest = word[pos:]
+        if len(rest) > 1:
+            out.add(rest)
+    return frozenset(out - _STOP_WORDS)
+
+
+#: Query keys that name one item of a page (``?id=397``, ``?v=…``).
+_ITEM_KEYS = frozenset({"id", "p", "v", "item", "story", "post", "article", "aid", "pid", "tid"})
+
+
+def names_one_item(key: str) -> bool:
+    """The canonical link names one thing, not a landing page.
+
+    A landing page is a site's home or a section index (``example.org``, ``/events``,
+    ``/careers``) that many stories share. A link names an item when its path is deeper
+    than one segment, its one segment is a slug (a digit, ``-`` or ``_``: ``/how-to-x``),
+    a query parameter names the item (``?id=…`` or a value with a digit) or a fragment
+    picks a part of the page; WeChat articles always name one.
+    """
+    if key.startswith("wechat:"):
+        return True
+    rest = key.split("/", 1)[1] if "/" in key else ""
+    rest, hash_mark, _fragment = rest.partition("#")
+    if hash_mark:
+        return True
+    path, _, query = rest.partition("?")
+    segments = [s for s in path.split("/") if s]
+    if len(segments) > 1:
+        return True
+    if segments and re.search(r"[\d_-]", segments[0].rsplit(".", 1)[0]):
+        return True
+    for pair in query.split("&"):
+        name, _, value = pair.partition("=")
+        if name in _ITEM_KEYS or re.search(r"\d", value):
+            return True
+    return False
 
 
 def _item_links(ctx: RuleContext) -> list[tuple[str, Item]]:
@@ -62,16 +138,63 @@ def _item_links(ctx: RuleContext) -> list[tuple[str, Item]]:
     ignore = [compile_user_regex(p) for p in patterns]
     out: list[tuple[str, Item]] = []
     calendar = _CALENDAR.match
+    non_news: dict[int, bool] = {}  # by heading: many items share one
     for item in items(ctx.doc, cache_key[0]):
         link = item.link
         if link is None or calendar(item.title):
             continue
+        if any(_non_news(h, non_news) for h in item.sections):
+            continue
         key = canonical_link(link.href)
         if key is None or (ignore and any(p.search(key) for p in ignore)):
+            continue
+        if not names_one_item(key):
             continue
         out.append((key, item))
     cache[cache_key] = out
     return out
+
+
+def _non_news(heading: Heading, known: dict[int, bool]) -> bool:
+    found = known.get(id(heading))
+    if found is None:
+        found = known[id(heading)] = section_kind(heading.text) is not None
+    return found
+
+
+def item_words(item: Item, key: str) -> frozenset[str]:
+    """The words of the item's linked title; empty (compare by link alone) when the link
+    names the story: it is not in the title (``项目地址：https://…`` under a heading), or
+    the title names the link's own page (``[md](https://github.com/doocs/md)``,
+    ``[PageSpyWeb](…/page-spy-web)``), which then is no page shared by several stories."""
+    if not item.link_in_title:
+        return frozenset()
+    words = title_words(item.title)
+    if words & _link_words(key):
+        return frozenset()
+    return words
+
+
+#: Path words that name no particular page.
+_GENERIC_PATH_WORDS = frozenset(
+    {"blog", "blogs", "news", "post", "posts", "article", "articles", "html", "htm", "php",
+     "index", "issues", "pull", "pulls", "wiki", "docs", "doc", "en", "zh", "cn", "www", "p",
+     "lists", "list", "events", "tag", "tags", "category", "page", "s"}
+)  # fmt: skip
+
+
+def _link_words(key: str) -> frozenset[str]:
+    """Words of the link's path: each ``-``/``_``-separated part and each segment joined
+    (``page-spy-web`` -> page, spy, web, pagespyweb)."""
+    if key.startswith("wechat:") or "/" not in key:
+        return frozenset()
+    path = key.split("/", 1)[1].partition("?")[0].partition("#")[0].casefold()
+    out: set[str] = set()
+    for segment in path.split("/"):
+        parts = [p for p in re.split(r"[\W_]+", segment) if p]
+        out.update(parts)
+        out.add("".join(parts))
+    return frozenset(out) - _GENERIC_PATH_WORDS
 
 
 _CACHE_ATTR = "_bl006_item_links"
@@ -99,11 +222,13 @@ class DuplicateItem(Rule):
     cross_file = True
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        first: dict[str, Item] = {}
+        seen: dict[str, list[tuple[Item, frozenset[str]]]] = {}
         for key, item in _item_links(ctx):
-            earlier = first.get(key)
+            words = item_words(item, key)
+            earlier_items = seen.setdefault(key, [])
+            earlier = next((e for e, w in earlier_items if _same_story(w, words)), None)
+            earlier_items.append((item, words))
             if earlier is None:
-                first[key] = item
                 continue
             assert item.link is not None and earlier.link is not None
             line = ctx.doc.line_of(earlier.link.span.start) + 1
@@ -129,7 +254,8 @@ class DuplicateItem(Rule):
             name = rubrics.get(id(section))
             if name is None:
                 name = rubrics[id(section)] = rubric(item)
-            seen[key] = ItemLink(key, found[0] + 1, found[1], found[2], name)
+            words = item_words(item, key)
+            seen[key] = ItemLink(key, found[0] + 1, found[1], found[2], name, words)
         return tuple(seen.values())
 
     def check_run(
@@ -161,6 +287,7 @@ class DuplicateItem(Rule):
                         or not entry.rubric
                         or e.rubric == entry.rubric
                     )
+                    and _same_story(e.words, entry.words)
                 ]
                 if not others:
                     continue
@@ -180,3 +307,8 @@ class DuplicateItem(Rule):
                 out.append((path, diagnostic))
         out.sort(key=lambda pd: (pd[0], pd[1].span.start))
         return out
+
+
+def _same_story(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Titles that share a word (or cannot be compared) tell the same story."""
+    return not a or not b or bool(a & b)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import functools
 import html
+import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import unquote
 
+from .. import localfiles
 from ..config import ConfigError
 from ..diagnostics import Diagnostic, Edit, Fix, Severity, Span
 from ..document import Document, InlineBlock, Link, TextNode
@@ -35,6 +37,13 @@ _NO_REFERRER_META = re.compile(
 )
 _ALT_ATTR = re.compile(r"""(?<![\w-])alt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.I)
 _HTTP_SCHEME = re.compile(r"\s*<?\s*(http)(?=://)", re.IGNORECASE)
+#: ``width="1"`` / ``height=1`` (or 0) in an ``<img>`` tag: a pixel, not a picture.
+_PIXEL_ATTR = re.compile(
+    r"""(?<![\w-])(width|height)\s*=\s*(["']?)\s*[01]\s*(?:px)?\s*\2(?=[\s/>]|$)""", re.I
+)
+#: Local paths that are not file names yet: template syntax (Jekyll, Hugo, MDX expressions)
+#: and bundler aliases (``@site/static/…``, ``@/assets/…``).
+_NOT_A_FILE = re.compile(r"[{}]|<%|%>|^@")
 # ``![alt](dest`` left as text because markdown-it refused the destination.
 _TEXT_IMAGE = re.compile(r"!\[[^\]\n]*\]\(\s*(<[^>\n]*>|[^)\n]*)")
 
@@ -162,6 +171,8 @@ class ImageData:
     default_alts: tuple[re.Pattern[str], ...]
     wechat_images: re.Pattern[str]
     wechat_noise: tuple[str, ...]
+    tracking_paths: tuple[re.Pattern[str], ...] = ()
+    tracking_hosts: tuple[HostPolicy, ...] = ()
     #: ``default_alts`` as one pattern (one call per alt text), when they combine.
     default_alt: re.Pattern[str] | None = None
 
@@ -176,6 +187,14 @@ class ImageData:
 
     def local_path(self, text: str) -> bool:
         return any(p.search(text) for p in self.local_paths)
+
+    def tracking_pixel(self, url: _Url) -> bool:
+        """The URL is a known email open-tracking pixel."""
+        if not url.host:
+            return False
+        if any(p.search(url.path) for p in self.tracking_paths):
+            return True
+        return any(p.matches(url) for p in self.tracking_hosts)
 
 
 #: Group references, named groups and global flags: a pattern using them cannot be one
@@ -205,6 +224,12 @@ def image_data() -> ImageData:
             default_alts=tuple(re.compile(p, re.I) for p in table.get("default_alts") or ()),
             wechat_images=re.compile(str(table["wechat_images"]), re.I),
             wechat_noise=tuple(str(p).lower() for p in table.get("wechat_noise_params") or ()),
+            tracking_paths=tuple(
+                re.compile(p, re.I) for p in table.get("tracking_pixel_paths") or ()
+            ),
+            tracking_hosts=tuple(
+                parse_policy(e, False) for e in table.get("tracking_pixel_hosts") or ()
+            ),
         )
     except (KeyError, ValueError, TypeError, re.error) as exc:
         raise RuleDataError(f"rules/image-hosts.yaml: {exc}") from None
@@ -298,6 +323,7 @@ class _Settings:
     alt_default: Severity | None
     no_referrer_doc: bool
     alt_missing_message: str
+    site_root: str = ""
     #: host -> the policies (audience applied) whose host pattern matches it
     by_host: dict[str, tuple[HostPolicy, ...]] = field(default_factory=dict)
 
@@ -362,6 +388,7 @@ class ImageHosts(Rule):
             alt_default=_alt_severity(options["alt_default"]),
             no_referrer_doc=_document_no_referrer(ctx),
             alt_missing_message=ctx.message("alt_missing"),
+            site_root=str(options.get("site_root") or ""),
         )
 
     # -- one image ------------------------------------------------------------------
@@ -434,7 +461,10 @@ class ImageHosts(Rule):
         if url.query and host and _wechat_host(host):
             out.extend(self._wechat_params(ctx, settings, link, url, where))
 
-        if settings.alt_missing is not None or settings.alt_default is not None:
+        pixel = self._tracking_pixel(ctx, settings, link, url)
+        if pixel is not None:
+            out.append(pixel)  # no alt-text findings for it: it should go, not be described
+        elif settings.alt_missing is not None or settings.alt_default is not None:
             self._check_alt(ctx, settings, link, out)
 
     def _check_scheme(
@@ -470,22 +500,39 @@ class ImageHosts(Rule):
                         where(), ctx.message("local_path", path=_short(plain)), kind="local-path"
                     )
                 )
-            elif (
-                not scheme
-                and not host
-                and plain
-                and not plain.startswith("#")
-                and settings.target != "github"
-            ):
-                severity = Severity.ERROR if settings.target == "wechat" else None
-                out.append(
-                    ctx.report(
-                        where(),
-                        ctx.message("relative", path=_short(plain)),
-                        kind="relative",
-                        severity=severity,
+            elif not scheme and not host and plain and not plain.startswith("#"):
+                if settings.target == "wechat":
+                    out.append(
+                        ctx.report(
+                            where(), ctx.message("relative", path=_short(plain)), kind="relative"
+                        )
                     )
-                )
+                else:
+                    missing = _missing_local(ctx, settings, href)
+                    if missing is not None:
+                        message = ctx.message(
+                            "missing_local", path=_short(plain), looked=_short(missing, 80)
+                        )
+                        out.append(ctx.report(where(), message, kind="missing-local-image"))
+
+    def _tracking_pixel(
+        self, ctx: RuleContext, settings: _Settings, link: Link, url: _Url
+    ) -> Diagnostic | None:
+        """A 1×1 ``<img>`` or an image from a known open-tracking URL."""
+        why = ""
+        if link.kind == "html":
+            tag = ctx.doc.source[link.span.start : link.span.end]
+            sized = {m.group(1).lower() for m in _PIXEL_ATTR.finditer(tag)}
+            if sized == {"width", "height"}:
+                why = ctx.message("tracking_pixel_size")
+        if not why and settings.data.tracking_pixel(url):
+            why = ctx.message("tracking_pixel_url")
+        if not why:
+            return None
+        span = link.span if link.kind in ("reference", "html") else link.dest_span
+        host = url.host or "its sender"
+        message = ctx.message("tracking_pixel", why=why, host=host)
+        return ctx.report(span, message, kind="tracking-pixel")
 
     def _policy(self, settings: _Settings, url: _Url) -> HostPolicy | None:
         for policy in settings.candidates(url.host):
@@ -611,6 +658,64 @@ class ImageHosts(Rule):
                     ctx.message("local_path", path=_short(dest)),
                     kind="local-path",
                 )
+
+
+def _missing_local(ctx: RuleContext, settings: _Settings, href: str) -> str | None:
+    """Where a relative image was looked for, when no candidate exists (None: found, not
+    checkable, or not looked up: the text has no file on disk).
+
+    Only existence is asked (no file is opened). Candidates: next to the document, in a
+    folder named after it (Hexo's post asset folder) and under the site root; a
+    root-relative path only under the site root.
+    """
+    probe = localfiles.current()
+    doc_path = ctx.doc.path
+    if probe is None or not doc_path or doc_path == "-":
+        return None
+    target = _local_target(href)
+    if target is None:
+        return None
+    folder = os.path.dirname(os.path.abspath(doc_path))
+    root = os.path.abspath(settings.site_root) if settings.site_root else ""
+    if target.startswith("/"):
+        if not root:
+            return None
+        candidates = [os.path.join(root, target.lstrip("/"))]
+    else:
+        stem = os.path.splitext(os.path.basename(doc_path))[0]
+        candidates = [os.path.join(folder, target), os.path.join(folder, stem, target)]
+        if root:
+            candidates.append(os.path.join(root, target))
+    if any(probe.exists(os.path.normpath(c)) is not False for c in candidates):
+        return None  # found, or unknown (unreadable folder, a name the system refuses)
+    return _display_path(os.path.normpath(candidates[0]))
+
+
+def _local_target(href: str) -> str | None:
+    """The file path a relative image source names: query and fragment dropped,
+    percent-decoded; None for template syntax and aliases, which name no file yet."""
+    text = href.strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1].strip()
+    for mark in ("#", "?"):
+        cut = text.find(mark)
+        if cut >= 0:
+            text = text[:cut]
+    if not text or _NOT_A_FILE.search(text):
+        return None
+    text = unquote(text)
+    if not text or "\0" in text or _NOT_A_FILE.search(text):
+        return None
+    return text
+
+
+def _display_path(path: str) -> str:
+    """``path`` relative to the working folder when it lies below it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive
+        return path
+    return path if rel.startswith("..") else rel
 
 
 def _blocks_with_image_text(doc: Document, image_blocks: list[InlineBlock]) -> list[InlineBlock]:

@@ -6,6 +6,7 @@ other item rules see.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -103,8 +104,33 @@ def _clean_kind(kind: str) -> str:
     return kind
 
 
-def _parts(text: _Text, pattern: re.Pattern[str]) -> Iterator[list[_Part]]:
-    """Each claim the pattern finds, as its parts."""
+#: Units that count texts by themselves: "共 3 篇。" needs no noun after it.
+_SELF_COUNTING = frozenset("篇条则")
+#: How far into the kind its counting word may start ("相关新闻", "好用的工具").
+_KIND_LEAD = 4
+
+
+def _counts_items(match: re.Match[str], words: re.Pattern[str] | None) -> bool:
+    """A unit followed by a word that names items ("条新闻", "个开源项目"), or a unit that
+    counts texts alone at the end of a phrase ("共 3 篇。"); not "一个小彩蛋", "一个问题".
+
+    Patterns without a ``unit`` group say what they count themselves.
+    """
+    if words is None or "unit" not in match.re.groupindex or match.group("unit") is None:
+        return True
+    kind = _cut(match.group("kind") or "") if "kind" in match.re.groupindex else ""
+    if not kind:
+        return match.group("unit") in _SELF_COUNTING
+    if match.group("unit") == "部" and kind.startswith("分"):
+        return False  # "3 部分内容": three parts, not three items
+    found = words.search(kind)
+    return found is not None and found.start() <= _KIND_LEAD
+
+
+def _parts(
+    text: _Text, pattern: re.Pattern[str], words: re.Pattern[str] | None = None
+) -> Iterator[list[_Part]]:
+    """Each claim the pattern finds, as its parts (a part that counts no items ends it)."""
     for m in pattern.finditer(text.text):
         if "count" not in pattern.groupindex or m.group("count") is None:
             continue
@@ -113,7 +139,7 @@ def _parts(text: _Text, pattern: re.Pattern[str]) -> Iterator[list[_Part]]:
         start = m.start("count")
         while match is not None:
             count = parse_count(match.group("count"))
-            if count is None:
+            if count is None or not _counts_items(match, words):
                 break
             raw_kind = match.group("kind") if "kind" in match.re.groupindex else None
             kind = _clean_kind(raw_kind or "")
@@ -130,8 +156,18 @@ def _parts(text: _Text, pattern: re.Pattern[str]) -> Iterator[list[_Part]]:
             match = _MORE.match(text.text, end)
             if match is not None:
                 start = match.start("count")
+        if len(parts) == 1 and parts[0].count == 1:
+            continue  # "推荐一个工具": one item is a remark, not a count of the issue
         if parts:
             yield parts
+
+
+@functools.lru_cache(maxsize=16)
+def _count_words(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not words:
+        return None
+    ordered = sorted(words, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in ordered), re.IGNORECASE)
 
 
 def _phrase(part: _Part) -> str:
@@ -156,6 +192,7 @@ class StatedCount(Rule):
         if not briefing.items:
             return
         patterns = [compile_user_regex(str(p)) for p in options["patterns"]]
+        words = _count_words(tuple(str(w) for w in options["count_words"]))
         limit = briefing.items[0].first_line if options["intro_only"] else ctx.doc.line_count
         seen: set[Span] = set()
         has_count = _HAS_COUNT.search
@@ -170,7 +207,7 @@ class StatedCount(Rule):
                 continue  # the usual case: no claim at all, no generator per pattern
             text = _Text(block, joined)
             for pattern in found:
-                for parts in _parts(text, pattern):
+                for parts in _parts(text, pattern, words):
                     if parts[0].span in seen:
                         continue
                     seen.add(parts[0].span)
