@@ -256,7 +256,15 @@ def plan_runs(values: Sequence[int], keys: Sequence[Hashable], scope: str, start
         return RunPlan(scope, runs, _count(values, runs, start))
     by_section = _count(values, _split(values, keys, "section", start, False), start)
     by_document = _count(values, _split(values, keys, "document", start, False), start)
-    chosen = "document" if by_document < by_section else "section"
+    if by_document != by_section:
+        chosen = "document" if by_document < by_section else "section"
+    else:
+        # A tie (``1 2 3 | 5 6``): numbers that never start again at ``start`` in a later
+        # section run on through the document.
+        restarts = any(
+            keys[k] != keys[k - 1] and values[k] == start for k in range(1, len(values))
+        )
+        chosen = "section" if restarts else "document"
     runs = _split(values, keys, chosen, start, explain=True)
     return RunPlan(chosen, runs, _count(values, runs, start))
 
