@@ -261,9 +261,7 @@ def plan_runs(values: Sequence[int], keys: Sequence[Hashable], scope: str, start
     else:
         # A tie (``1 2 3 | 5 6``): numbers that never start again at ``start`` in a later
         # section run on through the document.
-        restarts = any(
-            keys[k] != keys[k - 1] and values[k] == start for k in range(1, len(values))
-        )
+        restarts = any(keys[k] != keys[k - 1] and values[k] == start for k in range(1, len(values)))
         chosen = "section" if restarts else "document"
     runs = _split(values, keys, chosen, start, explain=True)
     return RunPlan(chosen, runs, _count(values, runs, start))
@@ -285,7 +283,12 @@ def _families(found: Sequence[Item], ordered: bool) -> list[list[Item]]:
         marker = item.marker
         if marker is None or (marker.style == "list" and not ordered):
             continue
-        groups.setdefault(STYLE_FAMILY.get(marker.style, marker.style), []).append(item)
+        group = groups.setdefault(STYLE_FAMILY.get(marker.style, marker.style), [])
+        if item.non_news is not None and (not group or _value(group[-1]) + 1 != marker.value):
+            # A job ad or sponsor block numbered its own way is no part of the news
+            # numbering; one that takes the next number (sponsor 9 between 8 and 10) is.
+            continue
+        group.append(item)
     return list(groups.values())
 
 
