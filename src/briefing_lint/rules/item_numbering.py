@@ -260,8 +260,10 @@ def plan_runs(values: Sequence[int], keys: Sequence[Hashable], scope: str, start
         chosen = "document" if by_document < by_section else "section"
     else:
         # A tie (``1 2 3 | 5 6``): numbers that never start again at ``start`` in a later
-        # section run on through the document.
-        restarts = any(keys[k] != keys[k - 1] and values[k] == start for k in range(1, len(values)))
+        # section run on through the document. Without section boundaries both scopes
+        # are the same, and the run is called a section.
+        boundaries = [k for k in range(1, len(values)) if keys[k] != keys[k - 1]]
+        restarts = not boundaries or any(values[k] == start for k in boundaries)
         chosen = "section" if restarts else "document"
     runs = _split(values, keys, chosen, start, explain=True)
     return RunPlan(chosen, runs, _count(values, runs, start))
