@@ -12,7 +12,15 @@ from collections.abc import Hashable, Iterator, Sequence
 from typing import NamedTuple
 from urllib.parse import unquote
 
-from ..briefing import STYLE_FAMILY, Briefing, Item, format_number, items_for, plain_text
+from ..briefing import (
+    STYLE_FAMILY,
+    Briefing,
+    Item,
+    NumberMarker,
+    format_number,
+    items_for,
+    plain_text,
+)
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix
 from ..document import Document, index
 from ..rule import Rule, RuleContext
@@ -259,11 +267,13 @@ def plan_runs(values: Sequence[int], keys: Sequence[Hashable], scope: str, start
     if by_document != by_section:
         chosen = "document" if by_document < by_section else "section"
     else:
-        # A tie (``1 2 3 | 5 6``): numbers that never start again at ``start`` in a later
-        # section run on through the document. Without section boundaries both scopes
-        # are the same, and the run is called a section.
+        # A tie: sections that run on from the previous one (``1 2 3 | 4 5 | 7``) say
+        # document; sections that start again, or no evidence (``1 2 3 | 5 6``), say
+        # section, the reading that reports where the odd section starts.
         boundaries = [k for k in range(1, len(values)) if keys[k] != keys[k - 1]]
-        restarts = not boundaries or any(values[k] == start for k in boundaries)
+        runs_on = sum(1 for k in boundaries if values[k] == values[k - 1] + 1)
+        starts_again = sum(1 for k in boundaries if values[k] == start)
+        restarts = runs_on <= starts_again
         chosen = "section" if restarts else "document"
     runs = _split(values, keys, chosen, start, explain=True)
     return RunPlan(chosen, runs, _count(values, runs, start))
@@ -286,12 +296,20 @@ def _families(found: Sequence[Item], ordered: bool) -> list[list[Item]]:
         if marker is None or (marker.style == "list" and not ordered):
             continue
         group = groups.setdefault(STYLE_FAMILY.get(marker.style, marker.style), [])
-        if item.non_news is not None and (not group or _value(group[-1]) + 1 != marker.value):
+        if item.non_news is not None and not _takes_next_number(group, marker):
             # A job ad or sponsor block numbered its own way is no part of the news
             # numbering; one that takes the next number (sponsor 9 between 8 and 10) is.
             continue
         group.append(item)
     return list(groups.values())
+
+
+def _takes_next_number(group: Sequence[Item], marker: NumberMarker) -> bool:
+    """Does ``marker`` continue the sequence so far, written the same way?"""
+    if not group:
+        return False
+    last = group[-1].marker
+    return last is not None and last.style == marker.style and last.value + 1 == marker.value
 
 
 def _scope_key(briefing: Briefing, item: Item) -> Hashable:
