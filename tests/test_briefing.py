@@ -198,3 +198,36 @@ def test_canonical_link_different(a: str, b: str) -> None:
 def test_canonical_link_ignores_non_web_links() -> None:
     assert canonical_link("mailto:a@example.org") is None
     assert canonical_link("#anchor") is None
+
+
+def test_decorated_links_are_items_and_labels_are_not() -> None:
+    text = (
+        "### 🐕 [甲](https://example.org/a)\n\n### 【工具】[乙](https://example.org/b)\n\n"
+        "### ▶ [丙](https://example.org/c)\n\n### 🔥 本周要闻 [丁](https://example.org/d)\n"
+    )
+    found = items(Document(text))
+    assert [it.title for it in found] == ["甲", "乙", "丙"]
+
+
+def test_glued_marker_needs_a_neighbour_that_continues_it() -> None:
+    seq = "[1. 甲](https://example.org/a)\n\n[2.DeepSeek 乙](https://example.org/b)\n"
+    found = items(Document(seq))
+    assert [(it.marker.value if it.marker else None) for it in found] == [1, 2]
+    lone = "## 工具\n\n- [3.NET 发布](https://example.org/net)\n- [甲](https://example.org/a)\n"
+    assert all(it.marker is None for it in items(Document(lone)))
+    assert match_marker("1.x 版本", glued=True) is None
+    assert match_marker("3.0 发布", glued=True) is None
+
+
+def test_non_news_blocks_are_exposed_and_hold_no_items() -> None:
+    text = (
+        "## 新闻\n\n1、[甲](https://example.org/a)\n\n参考链接：\n\n- [参考](https://example.org/r)\n\n"
+        "## 招聘\n\n2、[乙](https://example.org/j)\n"
+    )
+    found = items(Document(text))
+    assert [it.title for it in found] == ["甲"]
+    assert [(it.title, it.non_news) for it in found.non_news] == [("乙", "jobs")]
+    assert [(r.start, r.kind) for r in found.non_news_ranges] == [(4, "references"), (8, "jobs")]
+    assert found.section_kind_at(6) == "references"
+    assert found.section_kind_at(10) == "jobs"
+    assert found.section_kind_at(2) is None

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from briefing_lint import Config, fix_text, lint_text
 from briefing_lint.config import ConfigError
@@ -220,3 +224,121 @@ def test_title_words_split_cjk_into_bigrams() -> None:
     assert title_words("传感器城市") == {"传感", "感器", "器城", "城市"}
     assert title_words("The Rust 1.80 Release") == {"rust", "80", "release"}
     assert title_words("乙again") == {"乙", "again"}
+
+
+# -- BL003 numbering scope: consistent documents report nothing --------------------------
+
+_LATIN = ["OpenAI", "DeepSeek", "Mistral", "Qwen", "Rust", "Kotlin", "Deno", "Vite"]
+_CJK = ["发布新模型", "开源工具", "性能调优", "年度回顾", "数据集"]
+
+
+def int_to_cn_marker(n: int) -> str:
+    from briefing_lint.briefing import int_to_cn
+
+    return f"{int_to_cn(n)}、"
+
+
+_NUMBERS: dict[str, Callable[[int], str]] = {
+    "dot": lambda n: f"{n}. ",
+    "dunhao": lambda n: f"{n}、",
+    "paren": lambda n: f"（{n}）",
+    "glued": lambda n: f"{n}.",
+    "cn": int_to_cn_marker,
+}
+
+
+@st.composite
+def consistent_briefings(draw: st.DrawFn) -> str:
+    """A briefing whose item numbers are right under one scope (section or document)."""
+    scope = draw(st.sampled_from(["section", "document"]))
+    style = draw(st.sampled_from(sorted(_NUMBERS)))
+    shape = draw(st.sampled_from(["paragraph", "heading", "link-text"]))
+    emoji = draw(st.sampled_from(["", "🔥 ", "▶ ", "【工具】"])) if shape == "heading" else ""
+    sizes = draw(st.lists(st.integers(1, 4), min_size=1, max_size=4))
+    lines = ["# 周刊 第 3 期", "", "本期 3.0 版本发布，5G 与 2024 年回顾。", ""]
+    number = 0
+    for s, size in enumerate(sizes):
+        lines += [f"## {draw(st.sampled_from(_CJK))}{s}", ""]
+        if scope == "section":
+            number = 0
+        for _ in range(size):
+            number += 1
+            word = draw(st.sampled_from(_LATIN))
+            title = f"{word} {draw(st.sampled_from(_CJK))}"
+            marker = _NUMBERS[style](number)
+            url = f"https://example.org/{s}/{number}/{word.lower()}"
+            if shape == "link-text":
+                line = f"[{marker}{title}]({url})"
+            elif shape == "heading":
+                line = f"### {emoji}{marker}[{title}]({url})"
+            else:
+                line = f"{marker}[{title}]({url})"
+            lines += [line, ""]
+            if draw(st.booleans()):
+                lines += ["一段说明，版本 1.5 提速 10 倍。", ""]
+    if draw(st.booleans()):
+        # A jobs block numbered its own way: never part of the news numbering.
+        lines += ["## 招聘", "", "7、[某公司招聘](https://example.org/jobs)", ""]
+    return "\n".join(lines)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(consistent_briefings())
+def test_bl003_is_silent_on_consistent_numbering_in_either_scope(text: str) -> None:
+    config = Config.from_dict({"select": ["BL003"]})
+    assert [d.message for d in lint_text(text, config)] == []
+    assert fix_text(text, config, unsafe=True).text == text
+
+
+# -- BL003 on a real corpus: the unsafe fix never makes numbering worse ---------------------
+
+CORPUS = os.environ.get("BRIEFING_LINT_CORPUS", "")
+_BREAKS = {"gap", "duplicate", "bad-start"}
+
+
+@pytest.mark.skipif(not CORPUS, reason="BRIEFING_LINT_CORPUS is not set (no corpus to sweep)")
+def test_bl003_unsafe_fix_never_breaks_a_consistent_sequence_in_the_corpus() -> None:
+    config = Config.from_dict({"select": ["BL003"]})
+    worse: list[str] = []
+    for path in sorted(Path(CORPUS).rglob("*")):
+        if not path.is_file() or not path.name.lower().endswith((".md", ".mdx", ".markdown")):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        before = [d for d in lint_text(text, config) if d.kind in _BREAKS]
+        fixed = fix_text(text, config, unsafe=True).text
+        if not before:
+            if fixed != text:
+                worse.append(f"{path}: changed a file whose numbering was consistent")
+            continue
+        after = [d for d in lint_text(fixed, config) if d.kind in _BREAKS]
+        if len(after) >= len(before) and fixed != text:
+            worse.append(f"{path}: {len(before)} breaks before the fix, {len(after)} after")
+    assert not worse, "\n".join(worse[:10])
+
+
+@pytest.mark.parametrize(
+    ("value", "key"),
+    [
+        (["鸣谢"], "items.exclude_sections"),
+        ({"sponsor": "鸣谢"}, "items.exclude_sections.sponsor"),
+        ({"Sponsor": ["鸣谢"]}, "items.exclude_sections.Sponsor"),
+        ({"sponsor": ["(a+)+$"]}, "items.exclude_sections.sponsor"),
+        ({"sponsor": ["["]}, "items.exclude_sections.sponsor"),
+    ],
+)
+def test_exclude_sections_bad_input_names_the_key(value: object, key: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        Config.from_dict({"items": {"exclude_sections": value}}, source="cfg.yaml")
+    assert err.value.key == key and "cfg.yaml" in str(err.value)
+
+
+def test_exclude_sections_reaches_every_item_rule() -> None:
+    text = (
+        "## 新闻\n\n1、[甲](https://mp.weixin.qq.com/s/AAAAAAAAAAAA) | 甲站\n\n"
+        "## 鸣谢\n\n1、[乙](https://mp.weixin.qq.com/s/BBBBBBBBBBBB)\n\n"
+        "2、[乙](https://mp.weixin.qq.com/s/BBBBBBBBBBBB)\n"
+    )
+    plain = lint_text(text, {"select": ["BL002", "BL006"]})
+    assert sorted(d.code for d in plain) == ["BL002", "BL002", "BL006"]
+    extended = {"select": ["BL002", "BL006"], "items": {"exclude_sections": {"thanks": ["鸣谢"]}}}
+    assert lint_text(text, extended) == []

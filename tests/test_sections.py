@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefing_lint.sections import normalise_title, section_kind
+from briefing_lint.sections import normalise_title, section_kind, tag_kind
 
 
 @pytest.mark.parametrize(
@@ -37,3 +37,23 @@ def test_user_patterns_extend_a_kind() -> None:
 
 def test_normalise_drops_decoration() -> None:
     assert normalise_title("### 3、 【工具】：") == "工具"
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("【招聘】某公司招前端", "jobs"),
+        ("内推｜某大厂", "jobs"),
+        ("Sponsored: Foo Cloud", "sponsor"),
+        ("🔥 [广告] 新品", "sponsor"),
+        ("往期回顾", "promo"),
+        ("Sponsors", "sponsor"),
+    ],
+)
+def test_item_title_tags(title: str, kind: str) -> None:
+    assert tag_kind(title) == kind
+
+
+@pytest.mark.parametrize("title", ["广告拦截器发布新版", "Contact tracing apps", "Jobs to be done"])
+def test_item_titles_that_merely_start_with_a_kind_word(title: str) -> None:
+    assert tag_kind(title) is None

@@ -7,37 +7,66 @@ keyed by the selector) and is shared by every rule of a run.
 
 Item shapes
 -----------
+Before a block's number marker or link, *decoration* is skipped: emoji and pictographs
+(``🐕`` ``🔥``), bullet symbols (``·`` ``•`` ``▶`` ``→``), short bracketed tags (``【工具】``
+``[新闻]`` ``〔观点〕``), leading inline HTML (``<font>``) and emphasis. Decoration followed by
+words (``🔥 本周要闻 [链接](url)``) is a label, not an item.
+
 ``heading``
     A heading that carries a number marker (``### <font color="red">1、标题</font>``,
-    ``# 1. [标题](url)``, ``## [1. 标题](url)``) or whose first inline is a link
-    (``## [标题](url)``). Only one heading level holds items: the most frequent level among
-    such headings (or ``item_heading_level``). A numbered heading whose section holds other
-    items (numbered paragraphs or deeper item headings), such as ``## 一、行业动态`` above
-    ``1、[标题](url)`` paragraphs, is a *section*, not an item. The primary link is the
+    ``# 1. [标题](url)``, ``## [1. 标题](url)``, ``### 🔥 1、[标题](url)``) or whose first
+    meaningful inline, after decoration, is a link (``## [标题](url)``, ``### 🐕 [标题](url)``,
+    ``### 【工具】[标题](url)``). Only one heading level holds items: the most frequent level
+    among such headings (or ``item_heading_level``). A numbered heading whose section holds
+    other items (numbered paragraphs or deeper item headings), such as ``## 一、行业动态``
+    above ``1、[标题](url)`` paragraphs, is a *section*, not an item. The primary link is the
     heading's first link, or else the first link of its body (``项目地址：https://…``).
 ``paragraph``
-    A paragraph that starts with a number marker followed by a link:
-    ``1、[标题](url)（英文）``, ``1\\. [标题](url)``, ``（1）[标题](url)``, ``[1. 标题](url)``.
+    A paragraph that starts with a number marker followed (after decoration) by a link:
+    ``1、[标题](url)（英文）``, ``1\\. [标题](url)``, ``（1）[标题](url)``, ``[1. 标题](url)``,
+    ``1、【AI】[标题](url)``. Without a number a paragraph is never an item.
 ``list-item``
-    A top-level list item whose first inline is a link: ``- [标题](url) - 说明``,
-    ``1. [标题](url)``. Nested list items belong to the body of the item they are in.
+    A top-level list item whose first meaningful inline, after decoration, is a link:
+    ``- [标题](url) - 说明``, ``1. [标题](url)``, ``- ▶ [标题](url)``, ``- 【工具】[标题](url)``.
+    Nested list items belong to the body of the item they are in.
 
-Which shapes count when several appear in one file (``items: auto``, the default):
-numbered shapes win over plain lists. If the file has heading items or numbered-paragraph
-items, the more numerous of the two is the file's item shape (headings on a tie) and list
-items are *not* items: a trailing ``# 其他`` list of links under numbered headings is
-boilerplate, not news, and BL005 does not count it. List items are items only in a file
-with neither numbered paragraphs nor heading items (awesome-list style). Tables, code,
-HTML blocks and front matter never hold items. ``items: headings | paragraphs |
-list-items`` forces one shape.
+Precedence, when several shapes appear in one file (``items: auto``, the default):
 
-Number markers (the plain text after leading inline HTML such as ``<font>``, emphasis, and
-one optional link bracket): ``dot`` ``1.`` ``1\\.``; ``dunhao`` ``1、``; ``paren_r`` ``1)``
-``1）``; ``paren_both`` ``(1)`` ``（1）``; ``cn_dunhao`` ``一、`` ``十二、``; ``circled``
-``①``; ``no`` ``No.1`` ``#1``; ``bare_padded`` ``01 标题`` (only when some number of the
-file is zero-padded); ``list`` for CommonMark ordered-list markers. Guards: decimals and
-versions (``3.0 发布``, ``1.1 小节``), numbers with more than three digits (``2024 年``),
-numbers glued to a word (``5G``, ``3D``) and counts (``10 个技巧``) are not markers.
+1. numbered shapes win over plain lists. If the file has heading items or numbered-paragraph
+   items, the more numerous of the two is the file's item shape (headings on a tie) and
+   list items are *not* items: a trailing ``# 其他`` list of links under numbered headings
+   is boilerplate, not news, and BL005 does not count it;
+2. heading items without a number come next: they are the items when at least as many as
+   the list items;
+3. list items are items only in a file with neither (awesome-list style).
+
+Tables, code, HTML blocks and front matter never hold items. ``items: headings | paragraphs
+| list-items`` forces one shape.
+
+Non-news blocks
+---------------
+Sponsor, jobs, share/subscribe, references and promo blocks (the newsletter's own back
+issues and posts) hold no items, whatever their shape. A block is opened by a heading whose
+text names the kind (``## 本期赞助``, ``## Jobs``, ``### 往期回顾``; patterns in
+``rules/sections.yaml``, extended by the config key ``items.exclude_sections``) and runs to
+the next heading of the same or a higher level; by an item heading whose title starts with
+a tag (``### [招聘｜某公司](url)``, ``### Sponsor: …``); or by a lone label paragraph
+(``参考链接：``, ``**References:**``) followed by a list (the list) or by link paragraphs (up
+to the first other block or a number that does not continue them). A heading that would
+take in most of the file's items is its title, not a block. The blocks are
+:attr:`Briefing.non_news_ranges` (:meth:`Briefing.section_kind_at`); the blocks of the item
+shape inside them are :attr:`Briefing.non_news`, which BL003 sees only where they take the
+next number of the news sequence (a sponsor slot numbered 9 between 8 and 10).
+
+Number markers (the plain text after decoration and one optional link bracket): ``dot``
+``1.`` ``1\\.``; ``dunhao`` ``1、``; ``paren_r`` ``1)`` ``1）``; ``paren_both`` ``(1)`` ``（1）``;
+``cn_dunhao`` ``一、`` ``十二、``; ``circled`` ``①``; ``no`` ``No.1`` ``#1``; ``bare_padded`` ``01
+标题`` (only when some number of the file is zero-padded); ``list`` for CommonMark
+ordered-list markers. A marker glued to a Latin word (``[4.DeepSeek …](url)``,
+``4.DeepSeek``) is a marker only when the previous or next number of the file continues it
+(``3.NET`` alone is a name). Guards: decimals and versions (``3.0 发布``, ``1.1 小节``,
+``1.x``), numbers with more than three digits (``2024 年``), numbers glued to a word (``5G``,
+``3D``) and counts (``10 个技巧``) are not markers.
 
 Sections: an item's section is the nearest heading above it of a higher level (for
 paragraphs and list items: the nearest heading above it). An item's body runs to the next
@@ -154,6 +183,9 @@ class MarkerMatch(NamedTuple):
     digits_end: int
     end: int  # end of the marker (separator included, trailing whitespace not)
     rest: int  # start of what follows, after whitespace
+    #: ``4.DeepSeek``: a dot marker glued to a Latin word. Such a marker is only believed
+    #: when its neighbours in the file continue the sequence (``3.NET`` alone is a name).
+    glued: bool = False
 
 
 #: Marker styles that number the same level; other families (``（1）`` under ``4、其他``,
@@ -190,8 +222,16 @@ def _markers_starting(ch: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     return found
 
 
-def match_marker(text: str, pos: int = 0) -> MarkerMatch | None:
-    """The number marker at ``text[pos:]``, if any (see the module docstring for guards)."""
+#: After a glued dot marker: a Latin word of two letters or more (``4.DeepSeek``, not ``1.x``).
+_GLUED_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]")
+
+
+def match_marker(text: str, pos: int = 0, glued: bool = False) -> MarkerMatch | None:
+    """The number marker at ``text[pos:]``, if any (see the module docstring for guards).
+
+    ``glued``: also return a dot marker glued to a Latin word (``4.DeepSeek``), flagged
+    :attr:`MarkerMatch.glued`; the caller must confirm it from the neighbouring numbers.
+    """
     if pos >= len(text):
         return None
     for style, pattern in _markers_starting(text[pos]):
@@ -209,12 +249,18 @@ def match_marker(text: str, pos: int = 0) -> MarkerMatch | None:
         else:
             value = int(digits)
         end = m.end()
+        is_glued = False
         if style == "dot" and end < len(text) and text[end].isascii() and text[end].isalnum():
-            continue  # "302.AI", "1.x", "3.NET": part of a name
+            # "302.AI", "1.x", "3.NET": part of a name, unless the sequence says otherwise.
+            if not glued or not _GLUED_WORD.match(text, end):
+                continue
+            is_glued = True
         rest = end
         while rest < len(text) and text[rest] in " \t\u3000":
             rest += 1
-        return MarkerMatch(style, value, digits, m.start(), m.start("n"), m.end("n"), end, rest)
+        return MarkerMatch(
+            style, value, digits, m.start(), m.start("n"), m.end("n"), end, rest, is_glued
+        )
     return None
 
 
@@ -290,19 +336,32 @@ class NumberMarker:
 
 @dataclass(frozen=True)
 class ItemSelector:
-    """Which blocks are items: ``shapes`` is auto / headings / paragraphs / list-items."""
+    """Which blocks are items: ``shapes`` is auto / headings / paragraphs / list-items;
+    ``exclude`` adds non-news heading patterns per section kind (``items.exclude_sections``)."""
 
     shapes: str = "auto"
     heading_level: int = 0  # 0: auto
+    exclude: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> ItemSelector:
-        """The selector a rule's options describe (options ``items`` and ``item_heading_level``)."""
+        """The selector a rule's options describe (options ``items``, ``item_heading_level``
+        and ``exclude_sections``, the last set from the config's ``items`` mapping)."""
         shapes = str(options.get("items", "auto"))
         if shapes not in SELECTOR_CHOICES:
             shapes = "auto"
         level = options.get("item_heading_level", 0)
-        return cls(shapes, int(level) if isinstance(level, int) else 0)
+        extra = options.get("exclude_sections") or {}
+        exclude: tuple[tuple[str, tuple[str, ...]], ...] = ()
+        if isinstance(extra, Mapping):
+            exclude = tuple(
+                sorted(
+                    (str(kind), tuple(str(p) for p in patterns))
+                    for kind, patterns in extra.items()
+                    if isinstance(patterns, (list, tuple))
+                )
+            )
+        return cls(shapes, int(level) if isinstance(level, int) else 0, exclude)
 
 
 @dataclass(slots=True)
@@ -323,6 +382,9 @@ class Item:
     heading: Heading | None = None
     ordinal: int = 0  # position among the document's items
     doc: Document = field(repr=False, default=None)  # type: ignore[assignment]
+    #: The non-news kind (``sponsor``, ``jobs``, …) of the block the item stands in; such
+    #: items are in :attr:`Briefing.non_news`, never in :attr:`Briefing.items`.
+    non_news: str | None = None
 
     @property
     def body(self) -> Span:
@@ -359,6 +421,14 @@ def first_line_span(block: InlineBlock) -> Span:
     return Span(span.start, min(span.end, doc.line_end(doc.line_of(span.start))))
 
 
+class NonNewsRange(NamedTuple):
+    """Lines ``[start, end)`` of a sponsor, jobs, share, references or promo block."""
+
+    start: int  # 0-based line of the heading or label that opens it
+    end: int  # exclusive
+    kind: str
+
+
 @dataclass
 class Briefing:
     """The items of one document and how they were chosen."""
@@ -372,6 +442,19 @@ class Briefing:
     #: items because no link comes first (``1、**标题**（[链接](url)）``, an empty ``1、``).
     #: They are not news items, but they take part in the numbering (BL003).
     numbered_text: list[Item] = field(default_factory=list)
+    #: Blocks of the item shape that stand in a non-news block (a numbered job ad, a
+    #: reference list after ``参考链接：``): not items, but BL003 still sees their numbers.
+    non_news: list[Item] = field(default_factory=list)
+    #: The file's non-news blocks, sorted by first line (nested blocks may overlap).
+    non_news_ranges: list[NonNewsRange] = field(default_factory=list)
+
+    def section_kind_at(self, line: int) -> str | None:
+        """The non-news kind of the block holding 0-based ``line`` (None: news)."""
+        ranges = self.non_news_ranges
+        if not ranges:
+            return None
+        hit = _range_at(ranges, [r.start for r in ranges], line)
+        return None if hit is None else hit.kind
 
     def __iter__(self) -> Iterator[Item]:
         return iter(self.items)
@@ -468,6 +551,33 @@ def _any_between(lines: list[int], start: int, end: int) -> bool:
     return k < len(lines) and lines[k] < end
 
 
+def _full_link_text(cand: _Candidate) -> str:
+    return _link_text(cand.block.children, cand.lead.link_child)[1]
+
+
+def _emphasised(children: Sequence[Token]) -> bool:
+    """The whole block is one emphasised run (``**References**``)."""
+    meaningful = [t for t in children if not (t.type == "text" and not t.content.strip())]
+    return (
+        len(meaningful) >= 3
+        and meaningful[0].type in ("strong_open", "em_open")
+        and meaningful[-1].type in ("strong_close", "em_close")
+    )
+
+
+def _range_at(
+    ranges: Sequence[NonNewsRange], starts: Sequence[int], line: int
+) -> NonNewsRange | None:
+    """The innermost (last opened) range holding ``line``."""
+    k = bisect.bisect_right(starts, line)
+    while k > 0:
+        k -= 1
+        r = ranges[k]
+        if r.start <= line < r.end:
+            return r
+    return None
+
+
 def link_close_index(children: Sequence[Token], open_index: int) -> int:
     """Index of the ``link_close`` matching the ``link_open`` at ``open_index``."""
     depth = 0
@@ -502,12 +612,54 @@ def _link_text(children: Sequence[Token], open_index: int) -> tuple[int, str]:
     return close, plain_text(children, open_index + 1, close).strip()
 
 
+#: Decoration that may stand before an item's number or link: emoji and pictographs,
+#: bullet symbols (``·`` ``▶`` ``•``), short bracketed tags (``【工具】`` ``[新闻]``), spaces.
+_DECORATION = re.compile(
+    r"(?:[ \t\u3000]"
+    r"|[\U0001F000-\U0001FAFF\u2190-\u21FF\u2300-\u23FF\u25A0-\u27BF\u2B00-\u2BFF"
+    r"\uFE0F\u200D\u20E3\U000E0020-\U000E007F]"
+    r"|[·•‣◦∙▪▫►▸▹▶▷➤➢➔→»※]"
+    r"|【[^【】\n]{1,12}】|\[[^\[\]\n]{1,12}\]|〔[^〔〕\n]{1,12}〕|［[^［］\n]{1,12}］"
+    r")+"
+)
+#: Characters decoration can start with (a cheap test before the regular expression).
+_DECORATION_START = re.compile(
+    r"[\U0001F000-\U0001FAFF\u2190-\u21FF\u2300-\u23FF\u25A0-\u27BF\u2B00-\u2BFF"
+    r"·•‣◦∙▪▫►▸▹▶▷➤➢➔→»※【\[〔［]"
+)
+
+
+def _decoration_end(text: str, pos: int) -> int:
+    """End of the decoration at ``text[pos:]`` (``pos`` itself when there is none)."""
+    m = _DECORATION.match(text, pos)
+    return m.end() if m is not None else pos
+
+
+def _after_decoration(children: Sequence[Token], i: int) -> int:
+    """The first child from ``i`` on that is neither skippable, a closing emphasis tag
+    (``**【工具】**``) nor pure decoration."""
+    n = len(children)
+    while i < n:
+        token = children[i]
+        closing = token.type in ("em_close", "strong_close", "s_close")
+        decoration = token.type == "text" and _decoration_end(token.content, 0) == len(
+            token.content
+        )
+        if not (closing or decoration or _is_skippable(token)):
+            break
+        i += 1
+    return i
+
+
 def analyse_lead(children: Sequence[Token], in_link_text: bool = True) -> _Lead:
     """Number marker and leading link of a heading/paragraph, from its tokens alone.
 
     ``in_link_text``: also look for the marker inside the leading link's text
     (``[1. 标题](url)``); never for zero-padding-only markers (``[24 Days of Rust](url)``).
-    Without marker and leading link the block is no item and its title is left empty.
+    Decoration (emoji, bullet symbols, bracketed tags) may stand before the marker or the
+    link, and between them. Without marker and leading link the block is no item and its
+    title is left empty. A glued marker (``4.DeepSeek``) is returned flagged, to be settled
+    against its neighbours.
     """
     n = len(children)
     i = _next_meaningful(children, 0)
@@ -517,22 +669,33 @@ def analyse_lead(children: Sequence[Token], in_link_text: bool = True) -> _Lead:
     ttype = token.type
     if ttype == "text":
         text = token.content
-        marker = match_marker(text, len(text) - len(text.lstrip(_SPACES)))
+        pos = len(text) - len(text.lstrip(_SPACES))
+        marker = match_marker(text, pos, glued=True)
         if marker is None:
-            return _NO_LEAD
+            after = _decoration_end(text, pos)
+            if after == pos:
+                return _NO_LEAD
+            marker = match_marker(text, after, glued=True)  # ``🔥 1、标题``
+            if marker is None:
+                if after < len(text):
+                    return _NO_LEAD  # decoration, then words: a label, not an item
+                j = _after_decoration(children, i + 1)
+                if j < n and children[j].type == "link_open":
+                    return _Lead(None, -1, j, _link_text(children, j)[1])
+                return _NO_LEAD
         rest = text[marker.rest :]
-        if rest.strip():
+        if rest.strip() and _decoration_end(rest, 0) < len(rest):
             return _Lead(marker, i, -1, (rest + plain_text(children, i + 1)).strip())
-        j = _next_meaningful(children, i + 1)
+        j = _after_decoration(children, i + 1)
         if j < n and children[j].type == "link_open":
             return _Lead(marker, i, j, _link_text(children, j)[1])
-        return _Lead(marker, i, -1, plain_text(children, j).strip())
+        return _Lead(marker, i, -1, (rest + plain_text(children, i + 1)).strip())
     if ttype == "link_open":
         if in_link_text:
             k = _next_meaningful(children, i + 1)
             if k < n and children[k].type == "text":
                 inner = children[k].content
-                marker = match_marker(inner, len(inner) - len(inner.lstrip()))
+                marker = match_marker(inner, len(inner) - len(inner.lstrip()), glued=True)
                 if (
                     marker is not None
                     and marker.style != "bare_padded"
@@ -572,8 +735,10 @@ class _Detector:
                 continue
             content = block.token.content
             stripped = content.lstrip(_SPACES)
-            if not stripped or stripped[0] not in lead_chars:
-                continue  # no marker, link, HTML or emphasis first: no item
+            if not stripped or (
+                stripped[0] not in lead_chars and _DECORATION_START.match(stripped) is None
+            ):
+                continue  # no marker, link, HTML, emphasis or decoration first: no item
             i = block.index
             if kind == "heading":
                 lead = analyse_lead(block.children)
@@ -642,8 +807,16 @@ class _Detector:
 
     def run(self) -> Briefing:
         heading_cands, para_cands, list_cands = self._candidates()
-        heading_cands = self._drop_unpadded_bare(heading_cands)
+        heading_cands = self._settle_glued(self._drop_unpadded_bare(heading_cands))
         para_cands = self._drop_unpadded_bare(para_cands)
+        if self.text_numbered or any(c.lead.marker and c.lead.marker.glued for c in para_cands):
+            in_order = sorted([*para_cands, *self.text_numbered], key=lambda c: c.block.map[0])
+            settled = self._settle_glued(in_order)
+            para_cands = [c for c in settled if c.lead.marker and c.lead.link_child >= 0]
+            self.text_numbered = [c for c in settled if c.lead.marker and c.lead.link_child < 0]
+        for c in list_cands:
+            if c.lead.marker is not None and c.lead.marker.glued:
+                c.lead = _Lead(None, -1, c.lead.link_child, _full_link_text(c))
         section_cands: list[_Candidate] = []
         # A numbered heading whose body holds numbered paragraphs or deeper item headings
         # is a section heading, not an item.
@@ -672,6 +845,24 @@ class _Detector:
                     section_cands.append(cand)
                 continue
             kept.append(cand)
+        ranges = self._non_news_ranges(heading_cands, [*para_cands, *list_cands])
+        non_news: list[_Candidate] = []
+        if ranges:
+            starts = [r.start for r in ranges]
+
+            def news(cands: list[_Candidate]) -> list[_Candidate]:
+                out = []
+                for c in cands:
+                    if _range_at(ranges, starts, c.block.map[0]) is None:
+                        out.append(c)
+                    else:
+                        non_news.append(c)
+                return out
+
+            kept, para_cands, list_cands = news(kept), news(para_cands), news(list_cands)
+            self.text_numbered = [
+                c for c in self.text_numbered if _range_at(ranges, starts, c.block.map[0]) is None
+            ]
         level = self.selector.heading_level
         if kept and not level:
             # The level with the most numbered items, then the most items, then the highest.
@@ -710,9 +901,155 @@ class _Detector:
                 chosen, shape = [], None
         sections = self._build(section_cands) if chosen else []
         if shape is None or not chosen:
-            return Briefing([], None, counts_by_shape, sections)
+            return Briefing([], None, counts_by_shape, sections, non_news_ranges=ranges)
         text_numbered = self._build(self.text_numbered) if shape == "paragraph" else []
-        return Briefing(self._build(chosen), shape, counts_by_shape, sections, text_numbered)
+        excluded = sorted(
+            (c for c in non_news if c.shape == shape and (shape != "heading" or c.level == level)),
+            key=lambda c: c.block.map[0],
+        )
+        found = self._build(sorted([*chosen, *excluded], key=lambda c: c.block.map[0]))
+        if excluded:
+            starts = [r.start for r in ranges]
+            for item in found:
+                hit = _range_at(ranges, starts, item.first_line)
+                if hit is not None:
+                    item.non_news = hit.kind
+        news_items = [it for it in found if it.non_news is None]
+        for n, item in enumerate(news_items):
+            item.ordinal = n
+        return Briefing(
+            news_items,
+            shape,
+            counts_by_shape,
+            sections,
+            text_numbered,
+            non_news=[it for it in found if it.non_news is not None],
+            non_news_ranges=ranges,
+        )
+
+    # -- non-news sections ----------------------------------------------------------------
+
+    def _non_news_ranges(
+        self, heading_cands: list[_Candidate], other_cands: list[_Candidate]
+    ) -> list[NonNewsRange]:
+        """Where the sponsor, jobs, share, references and promo blocks of the file are.
+
+        A heading opens one when its text names such a section (an item heading with a link
+        only when its title starts with a tag: ``[招聘｜…](url)``, ``Sponsor: …``); a lone
+        label paragraph (``参考链接：``, ``**References:**``) opens one over the list or the
+        run of link paragraphs right after it.
+        """
+        from .sections import section_kind, tag_kind
+
+        extra = dict(self.selector.exclude)
+        doc = self.doc
+        linked = {c.block.index for c in heading_cands if c.lead.link_child >= 0}
+        out: list[NonNewsRange] = []
+        for h in self.headings:
+            title = plain_text(h.block.children).strip()
+            if not title:
+                continue
+            # An item heading with a link is news prose: only a tag makes it non-news.
+            judge = tag_kind if h.block.index in linked else section_kind
+            kind = judge(title, extra)
+            if kind is None:
+                continue
+            start = h.block.map[0]
+            out.append(
+                NonNewsRange(start, self._end_of_section(start, doc.line_count, h.level), kind)
+            )
+        out.extend(self._label_ranges(extra))
+        if not out:
+            return out
+        # A heading that names a non-news kind but holds most of the file's items is the
+        # file's title (``# Sponsored by …: issue 12``), not a block to leave out.
+        lines = sorted(c.block.map[0] for c in [*heading_cands, *other_cands])
+        total = len(lines)
+        kept = []
+        for r in out:
+            inside = bisect.bisect_left(lines, r.end) - bisect.bisect_right(lines, r.start)
+            if inside >= 4 and inside * 2 > total:
+                continue
+            kept.append(r)
+        kept.sort()
+        return kept
+
+    def _label_ranges(self, extra: Mapping[str, Sequence[str]]) -> list[NonNewsRange]:
+        from .sections import section_kind
+
+        doc = self.doc
+        tokens = doc.tokens
+        blocks = doc.inline_blocks
+        out: list[NonNewsRange] = []
+        for n, block in enumerate(blocks):
+            if block.kind != "paragraph" or tokens[block.index - 1].level != 0:
+                continue
+            content = block.token.content
+            if len(content) > 40 or "\n" in content.strip() or "](" in content:
+                continue
+            stripped = content.strip().strip("*_ \t")
+            if not stripped.endswith((":", "：")) and not _emphasised(block.children):
+                continue
+            kind = section_kind(stripped, extra)
+            if kind is None:
+                continue
+            after = tokens[block.index + 2] if block.index + 2 < len(tokens) else None
+            start = block.map[0]
+            if after is not None and after.type in ("bullet_list_open", "ordered_list_open"):
+                if after.map is not None:
+                    out.append(NonNewsRange(start, after.map[1], kind))
+                continue
+            # A run of link paragraphs (``1、[文章](url)``), up to the first other block or a
+            # number that does not continue the run's numbering.
+            end = start
+            previous: int | None = None
+            for follower in blocks[n + 1 :]:
+                if follower.kind != "paragraph" or tokens[follower.index - 1].level != 0:
+                    break
+                lead = analyse_lead(follower.children)
+                if lead.link_child < 0:
+                    break
+                if lead.marker is not None:
+                    if previous is not None and lead.marker.value != previous + 1:
+                        break
+                    previous = lead.marker.value
+                end = follower.map[1]
+            if end > start:
+                out.append(NonNewsRange(start, end, kind))
+        return out
+
+    def _settle_glued(self, cands: list[_Candidate]) -> list[_Candidate]:
+        """Keep a glued marker (``4.DeepSeek``) only where a neighbouring number continues it.
+
+        ``[4.DeepSeek 发布](url)`` after item 3 is item 4; a lone ``3.NET`` is a name, and the
+        candidate keeps its link without a number (or, with neither, is dropped).
+        """
+        if not any(c.lead.marker is not None and c.lead.marker.glued for c in cands):
+            return cands
+        numbered = [
+            (k, c.lead.marker.value)
+            for k, c in enumerate(cands)
+            if c.lead.marker is not None and STYLE_FAMILY.get(c.lead.marker.style) == "arabic"
+        ]
+        at = {k: n for n, (k, _) in enumerate(numbered)}
+        out: list[_Candidate] = []
+        for k, c in enumerate(cands):
+            m = c.lead.marker
+            if m is None or not m.glued:
+                out.append(c)
+                continue
+            n = at[k]
+            value = m.value
+            if (n > 0 and numbered[n - 1][1] == value - 1) or (
+                n + 1 < len(numbered) and numbered[n + 1][1] == value + 1
+            ):
+                out.append(c)
+                continue
+            if c.lead.link_child < 0:
+                continue  # neither a number nor a link: no item
+            c.lead = _Lead(None, -1, c.lead.link_child, _full_link_text(c))
+            out.append(c)
+        return out
 
     @staticmethod
     def _drop_unpadded_bare(cands: list[_Candidate]) -> list[_Candidate]:

@@ -13,6 +13,7 @@ Any unknown key or bad value is a :class:`ConfigError` that names the file and t
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -44,7 +45,12 @@ _TOP_KEYS = {
 }  # fmt: skip
 _RULE_KEYS = {"enabled", "severity"}
 #: Top-level ``items`` keys and the rule option each one sets (rules may still override).
-_ITEM_OPTIONS = {"shapes": "items", "heading_level": "item_heading_level"}
+_ITEM_OPTIONS = {
+    "shapes": "items",
+    "heading_level": "item_heading_level",
+    "exclude_sections": "exclude_sections",
+}
+_SECTION_KIND = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 #: Top-level ``images`` keys and the BL004 option each one sets (the rule may still override).
 _IMAGE_OPTIONS = {"site_root": "site_root"}
 _FORMAT_KEYS = {"wrap", "number", "end_of_line", "validate"}
@@ -202,7 +208,8 @@ class Config:
     def options_for(self, meta: RuleMeta) -> dict[str, Any]:
         options = meta.defaults()
         for key, option in _ITEM_OPTIONS.items():
-            if key in self.items and option in options:
+            # ``exclude_sections`` is no rule option: every rule that reads items gets it.
+            if key in self.items and (option in options or "items" in options):
                 options[option] = self.items[key]
         if meta.code == "BL004":
             for key, option in _IMAGE_OPTIONS.items():
@@ -388,6 +395,9 @@ def _items(value: Any, source: str) -> dict[str, Any]:
         key = _norm_key(raw_key)
         if key not in _ITEM_OPTIONS:
             raise ConfigError(source, f"items.{raw_key}", "unknown key")
+        if key == "exclude_sections":
+            out[key] = _exclude_sections(item, source, f"items.{raw_key}")
+            continue
         out[key] = _check_option(specs[_ITEM_OPTIONS[key]], item, source, f"items.{raw_key}")
     return out
 
@@ -415,6 +425,37 @@ def _images(value: Any, source: str) -> dict[str, Any]:
         if key not in _IMAGE_OPTIONS:
             raise ConfigError(source, f"images.{raw_key}", "unknown key")
         out[key] = _site_root(item, source, f"images.{raw_key}")
+    return out
+
+
+def _exclude_sections(value: Any, source: str, key: str) -> dict[str, list[str]]:
+    """``{kind: [pattern, …]}``: extra non-news heading patterns (regular expressions)."""
+    from .safe_regex import RegexError, compile_user_regex
+
+    if not isinstance(value, dict):
+        raise ConfigError(
+            source,
+            key,
+            "expected a mapping of section kind to a list of patterns, "
+            f"e.g. {{sponsor: [鸣谢]}}, got {type(value).__name__}",
+        )
+    out: dict[str, list[str]] = {}
+    for kind, patterns in value.items():
+        where = f"{key}.{kind}"
+        if not isinstance(kind, str) or not _SECTION_KIND.match(kind):
+            raise ConfigError(
+                source, where, "a section kind is a lower-case name (sponsor, jobs, …)"
+            )
+        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+            raise ConfigError(source, where, "expected a list of patterns (strings)")
+        for pattern in patterns:
+            if not pattern.strip():
+                raise ConfigError(source, where, "empty pattern")
+            try:
+                compile_user_regex(pattern)
+            except RegexError as exc:
+                raise ConfigError(source, where, str(exc)) from None
+        out[kind] = list(patterns)
     return out
 
 

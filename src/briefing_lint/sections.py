@@ -70,3 +70,40 @@ def section_kind(title: str, extra: Mapping[str, Sequence[str]] | None = None) -
         if pattern.match(norm):
             return kind
     return None
+
+
+#: A tag at the start of an item's title: ``【招聘】`` ``[Sponsor]`` ``（广告）`` or a label
+#: before ``:`` ``：`` ``|`` ``｜`` (``招聘｜…``, ``Sponsored: …``).
+_TAG = re.compile(
+    r"^\s*(?:【(?P<a>[^【】]{1,12})】|\[(?P<b>[^\[\]]{1,12})\]|[(（](?P<c>[^()（）]{1,12})[)）]"
+    r"|(?P<d>[^:：|｜\[\]【】()（）]{1,12}?)\s*[:：|｜])"
+)
+
+
+def tag_kind(title: str, extra: Mapping[str, Sequence[str]] | None = None) -> str | None:
+    """The non-news kind an *item's* title announces, or None.
+
+    Stricter than :func:`section_kind`, because an item title is news prose: only a tag
+    (``【招聘】…``, ``Sponsor: …``, ``内推｜…``) or a title that is nothing but the name of a
+    kind (``往期回顾``, ``Sponsors``) counts; ``广告拦截器发布`` and ``Contact tracing`` do not.
+    """
+    stripped = _LEAD_DECOR.sub("", title)
+    m = _TAG.match(stripped)
+    if m is not None:
+        tag = next(g for g in m.groups() if g is not None)
+        kind = section_kind(tag, extra)
+        if kind is not None:
+            return kind
+    norm = normalise_title(title)
+    if not norm:
+        return None
+    key = tuple(sorted((k, tuple(v)) for k, v in (extra or {}).items()))
+    for kind, pattern in _compiled(key):
+        found = pattern.match(norm)
+        if found is not None and len(norm) - found.end() <= 1:
+            return kind
+    return None
+
+
+#: Emoji, symbols and white space before a tag (``🔥 【招聘】``).
+_LEAD_DECOR = re.compile(r"^[\s\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D·•▶►]+")

@@ -8,10 +8,19 @@ or a repeated number is visible to every reader. Items and their number markers 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
+from typing import NamedTuple
 from urllib.parse import unquote
 
-from ..briefing import STYLE_FAMILY, Item, format_number, items_for, plain_text
+from ..briefing import (
+    STYLE_FAMILY,
+    Briefing,
+    Item,
+    NumberMarker,
+    format_number,
+    items_for,
+    plain_text,
+)
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix
 from ..document import Document, index
 from ..rule import Rule, RuleContext
@@ -26,6 +35,10 @@ def github_slug(text: str) -> str:
     return _SLUG_DROP.sub("", text.strip().lower()).replace(" ", "-")
 
 
+#: A break in a sequence: (position in the run, kind). Kinds: bad-start, duplicate, gap.
+_Break = tuple[int, str]
+
+
 class ItemNumbering(Rule):
     code = "BL003"
 
@@ -35,18 +48,27 @@ class ItemNumbering(Rule):
         if not briefing.items:
             return
         ordered = bool(options["ordered_lists"])
-        scope_kind = str(options["scope"])
+        scope = str(options["scope"])
+        start = int(options["start"])
         real = {id(it) for it in briefing.items}
         participants = sorted(
-            [*briefing.items, *briefing.numbered_text], key=lambda it: it.first_line
+            [*briefing.items, *briefing.numbered_text, *briefing.non_news],
+            key=lambda it: it.first_line,
         )
-        for group in _scopes(participants, scope_kind, ordered):
-            if not any(id(it) in real for it in group):
-                continue  # a numbered list of prose, not of items
-            yield from self._check_scope(ctx, group, scope_kind)
+        for family in _families(participants, ordered):
+            keys = [_scope_key(briefing, it) for it in family]
+            plan = plan_runs([_value(it) for it in family], keys, scope, start)
+            for run in plan.runs:
+                group = [family[k] for k in run]
+                if not any(id(it) in real for it in group):
+                    continue  # a numbered list of prose, not of items
+                yield from self._check_run(ctx, family, keys, plan, run)
         if options["sections"]:
-            for group in _scopes(briefing.sections, "section", ordered):
-                yield from self._check_scope(ctx, group, "section")
+            for family in _families(briefing.sections, ordered):
+                keys = [_scope_key(briefing, it) for it in family]
+                plan = plan_runs([_value(it) for it in family], keys, "section", start)
+                for run in plan.runs:
+                    yield from self._check_run(ctx, family, keys, plan, run)
         yield from self._empty_items(ctx, briefing.items)
 
     def _empty_items(self, ctx: RuleContext, found: Sequence[Item]) -> Iterator[Diagnostic]:
@@ -59,45 +81,41 @@ class ItemNumbering(Rule):
                     kind="empty-item",
                 )
 
-    def _check_scope(
-        self, ctx: RuleContext, group: Sequence[Item], scope_kind: str
+    def _check_run(
+        self,
+        ctx: RuleContext,
+        family: Sequence[Item],
+        keys: Sequence[Hashable],
+        plan: RunPlan,
+        run: Sequence[int],
     ) -> Iterator[Diagnostic]:
         start = int(ctx.options["start"])
         src = ctx.doc.source
+        group = [family[k] for k in run]
+        values = [_value(it) for it in group]
         fix_given = False
-        previous: int | None = None
-        for i, item in enumerate(group):
-            marker = item.marker
+        for pos, kind in run_breaks(values, start):
+            marker = group[pos].marker
             assert marker is not None
-            value = marker.value
-            kind = ""
-            if i == 0 and value != start:
-                kind, message = (
-                    "bad-start",
-                    ctx.message(
-                        "bad_start",
-                        found=marker.digits,
-                        expected=format_number(start, marker.style, marker.digits),
-                    ),
+            if kind == "bad-start":
+                message = ctx.message(
+                    "bad_start",
+                    found=marker.digits,
+                    expected=format_number(start, marker.style, marker.digits),
                 )
-            elif previous is not None and value == previous:
-                kind, message = "duplicate", ctx.message("duplicate", found=marker.digits)
-            elif previous is not None and value != previous + 1:
-                kind, message = (
+            elif kind == "duplicate":
+                message = ctx.message("duplicate", found=marker.digits)
+            else:
+                previous = values[pos - 1]
+                message = ctx.message(
                     "gap",
-                    ctx.message(
-                        "gap",
-                        found=marker.digits,
-                        expected=format_number(previous + 1, marker.style, marker.digits),
-                        previous=format_number(previous, marker.style, marker.digits),
-                    ),
+                    found=marker.digits,
+                    expected=format_number(previous + 1, marker.style, marker.digits),
+                    previous=format_number(previous, marker.style, marker.digits),
                 )
-            previous = value
-            if not kind:
-                continue
             fix = None
             if not fix_given:
-                fix = self._renumber(ctx, group, kind, scope_kind)
+                fix = self._renumber(ctx, family, keys, plan, run, kind)
                 fix_given = True
             yield ctx.report(marker.digits_span, message, kind=kind, fix=fix)
 
@@ -114,7 +132,7 @@ class ItemNumbering(Rule):
                         "mixed_style",
                         marker=f"“{src[marker.span.start : marker.span.end]}”",
                         first=f"“{first_text}”",
-                        scope=scope_kind,
+                        scope=plan.scope,
                     ),
                     kind="mixed-style",
                 )
@@ -136,23 +154,34 @@ class ItemNumbering(Rule):
                     break
 
     def _renumber(
-        self, ctx: RuleContext, group: Sequence[Item], kind: str, scope_kind: str
+        self,
+        ctx: RuleContext,
+        family: Sequence[Item],
+        keys: Sequence[Hashable],
+        plan: RunPlan,
+        run: Sequence[int],
+        kind: str,
     ) -> Fix | None:
+        """Renumber one run from ``start``; offered only when the file's sequence comes out
+        consistent: the run strictly consecutive and no other run of the family broken."""
         applicability = ctx.fix_applicability(kind)
         if applicability is None:
             return None
         start = int(ctx.options["start"])
         edits: list[Edit] = []
         renamed: list[Item] = []
-        for offset, item in enumerate(group):
+        new_values = [_value(it) for it in family]
+        for offset, k in enumerate(run):
+            item = family[k]
             marker = item.marker
             assert marker is not None
             target = start + offset
+            new_values[k] = target
             if target == marker.value:
                 continue
-            if marker.style == "circled" and not 1 <= target <= 20:
-                return None
             if target < 0:
+                return None
+            if marker.style == "circled" and not 1 <= target <= 20:
                 return None
             edits.append(
                 Edit(marker.digits_span, format_number(target, marker.style, marker.digits))
@@ -160,31 +189,143 @@ class ItemNumbering(Rule):
             renamed.append(item)
         if not edits:
             return None
+        fixed = len(run_breaks([_value(family[k]) for k in run], start))
+        after = plan_runs(new_values, keys, str(ctx.options["scope"]), start)
+        if after.breaks > plan.breaks - fixed:
+            return None  # the renumbered run would break another run of the file
         if _referenced(ctx.doc, renamed):
             applicability = Applicability.DISPLAY
         return Fix(
             tuple(edits),
             applicability,
-            ctx.message("fix_title", scope=scope_kind, start=start),
+            ctx.message("fix_title", scope=plan.scope, start=start),
         )
 
 
-def _scopes(found: Sequence[Item], scope_kind: str, ordered: bool) -> list[list[Item]]:
-    """Numbered items grouped by numbering scope and style family, in document order.
+class RunPlan(NamedTuple):
+    """How one family of markers splits into runs (each numbered from ``start``)."""
+
+    scope: str  # the scope that explains the numbering: "section" or "document"
+    runs: list[list[int]]  # indexes into the family, in order
+    breaks: int  # breaks left after every explanation
+
+
+def run_breaks(values: Sequence[int], start: int) -> list[_Break]:
+    """Breaks of one run: a first number other than ``start``, repeats and gaps (a run of
+    repeats or a jump is one break, at its first number)."""
+    out: list[_Break] = []
+    for pos, value in enumerate(values):
+        if pos == 0:
+            if value != start:
+                out.append((0, "bad-start"))
+        elif value == values[pos - 1]:
+            out.append((pos, "duplicate"))
+        elif value != values[pos - 1] + 1:
+            out.append((pos, "gap"))
+    return out
+
+
+def _split(
+    values: Sequence[int], keys: Sequence[Hashable], scope: str, start: int, explain: bool
+) -> list[list[int]]:
+    """Runs under ``scope``; with ``explain``, a section boundary also follows the other
+    scope where that fits the numbers: a section that continues the previous section's
+    numbering stays in its run, one that starts again at ``start`` opens a new run."""
+    runs: list[list[int]] = []
+    for k, value in enumerate(values):
+        if k == 0:
+            runs.append([k])
+            continue
+        new_section = keys[k] != keys[k - 1]
+        if not new_section:
+            runs[-1].append(k)
+            continue
+        continues = value == values[k - 1] + 1
+        restarts = value == start and not continues
+        # Under section scope every section restarts unless it continues (explained);
+        # under document scope none does unless it starts again at ``start`` (explained).
+        split = not (explain and continues) if scope == "section" else explain and restarts
+        if split:
+            runs.append([k])
+        else:
+            runs[-1].append(k)
+    return runs
+
+
+def _count(values: Sequence[int], runs: Sequence[Sequence[int]], start: int) -> int:
+    return sum(len(run_breaks([values[k] for k in run], start)) for run in runs)
+
+
+def plan_runs(values: Sequence[int], keys: Sequence[Hashable], scope: str, start: int) -> RunPlan:
+    """Split a family's numbers into runs under ``scope`` (``auto``: the scope with the
+    fewest breaks, and a section boundary the other scope explains is no break)."""
+    if scope in ("section", "document"):
+        runs = _split(values, keys, scope, start, explain=False)
+        return RunPlan(scope, runs, _count(values, runs, start))
+    by_section = _count(values, _split(values, keys, "section", start, False), start)
+    by_document = _count(values, _split(values, keys, "document", start, False), start)
+    if by_document != by_section:
+        chosen = "document" if by_document < by_section else "section"
+    else:
+        # A tie: sections that run on from the previous one (``1 2 3 | 4 5 | 7``) say
+        # document; sections that start again, or no evidence (``1 2 3 | 5 6``), say
+        # section, the reading that reports where the odd section starts.
+        boundaries = [k for k in range(1, len(values)) if keys[k] != keys[k - 1]]
+        runs_on = sum(1 for k in boundaries if values[k] == values[k - 1] + 1)
+        starts_again = sum(1 for k in boundaries if values[k] == start)
+        restarts = runs_on <= starts_again
+        chosen = "section" if restarts else "document"
+    runs = _split(values, keys, chosen, start, explain=True)
+    return RunPlan(chosen, runs, _count(values, runs, start))
+
+
+def _value(item: Item) -> int:
+    assert item.marker is not None
+    return item.marker.value
+
+
+def _families(found: Sequence[Item], ordered: bool) -> list[list[Item]]:
+    """Numbered items by style family, in document order.
 
     ``（1）`` sub-items under ``4、其他`` and ``一、`` headings are sequences of their own;
     ``1.`` next to ``1、`` is one sequence written in mixed styles.
     """
-    groups: dict[tuple[int, str], list[Item]] = {}
+    groups: dict[str, list[Item]] = {}
     for item in found:
         marker = item.marker
         if marker is None or (marker.style == "list" and not ordered):
             continue
-        key = -1
-        if scope_kind == "section" and item.section is not None:
-            key = item.section.block.index
-        groups.setdefault((key, STYLE_FAMILY.get(marker.style, marker.style)), []).append(item)
+        group = groups.setdefault(STYLE_FAMILY.get(marker.style, marker.style), [])
+        if item.non_news is not None and not _takes_next_number(group, marker):
+            # A job ad or sponsor block numbered its own way is no part of the news
+            # numbering; one that takes the next number (sponsor 9 between 8 and 10) is.
+            continue
+        group.append(item)
     return list(groups.values())
+
+
+def _takes_next_number(group: Sequence[Item], marker: NumberMarker) -> bool:
+    """Does ``marker`` continue the sequence so far, written the same way?"""
+    if not group:
+        return False
+    last = group[-1].marker
+    return last is not None and last.style == marker.style and last.value + 1 == marker.value
+
+
+def _scope_key(briefing: Briefing, item: Item) -> Hashable:
+    """The section an item is numbered in: its heading, and a label block (``参考链接：``)
+    inside that section when the item stands in one."""
+    section = item.section
+    key: tuple[int, int] = (-1 if section is None else section.block.index, -1)
+    ranges = briefing.non_news_ranges
+    if ranges:
+        section_line = -1 if section is None else section.block.map[0]
+        for r in ranges:
+            if r.start > item.first_line:
+                break
+            if section_line < r.start < item.first_line < r.end:
+                key = (key[0], r.start)
+    return key
 
 
 def _referenced(doc: Document, renamed: Sequence[Item]) -> bool:
