@@ -16,7 +16,15 @@ from urllib.parse import unquote
 
 from markdown_it.token import Token
 
-from ..briefing import Item, host_in, host_of, host_set, items_for, link_close_index
+from ..briefing import (
+    Item,
+    host_in,
+    host_of,
+    host_set,
+    items_for,
+    link_close_index,
+    plain_text,
+)
 from ..diagnostics import Diagnostic, Fix, Span
 from ..document import Document, InlineBlock, Link
 from ..rule import Rule, RuleContext
@@ -60,6 +68,7 @@ class SourceAttribution(Rule):
         require = str(options["require"])
         opaque = host_set(tuple(str(h) for h in options["opaque_hosts"]))
         patterns = [compile_user_regex(str(p)) for p in options["patterns"]]
+        title_patterns = [compile_user_regex(str(p)) for p in options["title_patterns"]]
         generic = _generic(tuple(str(n) for n in options["generic_names"]))
         max_lines = max(0, int(options["max_lines"]))
         separator = str(options["separator"])
@@ -84,6 +93,8 @@ class SourceAttribution(Rule):
             if not needs and not biz_map:
                 continue
             names = _names(item, patterns, generic, max_lines)
+            if not names and link is not None and title_patterns:
+                names = _matched_names([_own_text(link)], title_patterns, generic)
             if not names:
                 if needs:
                     span = link.span if link is not None else item.title_span
@@ -223,8 +234,24 @@ def _names(
     item: Item, patterns: Sequence[re.Pattern[str]], generic: frozenset[str], max_lines: int
 ) -> list[str]:
     """Non-generic source names found near the item's primary link."""
+    return _matched_names(_segments(item, max_lines), patterns, generic)
+
+
+def _own_text(link: Link) -> str:
+    """The plain text of a link (empty for bare URLs and HTML links, which have none)."""
+    if link.block is None or link.child < 0 or link.kind == "bare":
+        return ""
+    children = link.block.children
+    if children[link.child].type != "link_open":
+        return ""
+    return plain_text(children, link.child + 1, link_close_index(children, link.child))
+
+
+def _matched_names(
+    segments: Sequence[str], patterns: Sequence[re.Pattern[str]], generic: frozenset[str]
+) -> list[str]:
     found: list[str] = []
-    for segment in _segments(item, max_lines):
+    for segment in segments:
         for pattern in patterns:
             for m in pattern.finditer(segment):
                 if "name" in pattern.groupindex:
