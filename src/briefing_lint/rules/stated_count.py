@@ -183,6 +183,21 @@ def _cut(kind: str) -> str:
     return kind if m is None else kind[: m.start()]
 
 
+def _news_sections(briefing: Briefing) -> frozenset[int]:
+    """Headings (ids of their blocks) of sections that hold some items but not all of them.
+
+    Text under such a heading speaks of that section; the intro is under the title (a
+    heading around every item) or under a heading with no items (``## 唠两句``).
+    """
+    holding: dict[int, int] = {}
+    for item in briefing.items:
+        for heading in item.sections:
+            key = id(heading.block)
+            holding[key] = holding.get(key, 0) + 1
+    total = len(briefing.items)
+    return frozenset(key for key, n in holding.items() if n < total)
+
+
 class StatedCount(Rule):
     code = "BL005"
 
@@ -193,12 +208,20 @@ class StatedCount(Rule):
             return
         patterns = [compile_user_regex(str(p)) for p in options["patterns"]]
         words = _count_words(tuple(str(w) for w in options["count_words"]))
-        limit = briefing.items[0].first_line if options["intro_only"] else ctx.doc.line_count
+        intro_only = bool(options["intro_only"])
+        limit = briefing.items[0].first_line if intro_only else ctx.doc.line_count
+        news_sections = _news_sections(briefing) if intro_only else frozenset()
         seen: set[Span] = set()
         has_count = _HAS_COUNT.search
+        under: int = -1  # id of the block of the nearest heading above
         for block in ctx.doc.inline_blocks:
             if block.map[0] >= limit:
                 break
+            if block.kind == "heading":
+                under = id(block)
+                continue
+            if under in news_sections:
+                continue  # "this week we have 2 articles about :has" under `## React`
             if block.kind == "table_cell" or not has_count(block.token.content):
                 continue
             joined = _joined(block)
