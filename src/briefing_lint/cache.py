@@ -19,7 +19,7 @@ from typing import Any
 
 from .__about__ import __version__
 from .config import Config
-from .files import FileOutcome
+from .files import FileOutcome, InputError, read_bytes
 from .ruledata import data_fingerprint
 
 CACHE_DIR_NAME = ".briefing-lint-cache"
@@ -84,15 +84,11 @@ class Cache:
         digest.update(known[1].encode())
         return digest.hexdigest()
 
-    def _read(self, path: Path) -> bytes | None:
-        try:
-            return path.read_bytes()
-        except OSError:
-            return None
-
     def get(self, path: Path, config: Config) -> FileOutcome | None:
-        raw = self._read(path)
-        if raw is None:
+        # The same guarded read as linting: a FIFO or a huge file is a miss, never a hang.
+        try:
+            raw, snapshot = read_bytes(path, config.max_file_size)
+        except InputError:
             return None
         entry = self.folder / self._key(raw, config)
         try:
@@ -104,7 +100,9 @@ class Cache:
             text = raw.decode("utf-8")  # the bytes just hashed: no second read
         except UnicodeDecodeError:
             return None
-        return FileOutcome(path, text=text, diagnostics=diagnostics, facts=facts, cached=True)
+        return FileOutcome(
+            path, text=text, diagnostics=diagnostics, facts=facts, cached=True, snapshot=snapshot
+        )
 
     def put(self, path: Path, config: Config, outcome: FileOutcome) -> None:
         if outcome.error or outcome.fixed_text is not None:

@@ -13,6 +13,7 @@ Any unknown key or bad value is a :class:`ConfigError` that names the file and t
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -40,11 +41,42 @@ PYPROJECT = "pyproject.toml"
 _TOP_KEYS = {
     "select", "ignore", "extend_select", "exclude", "extend_exclude", "per_file_ignores",
     "rules", "extend", "fail_on", "unsafe_fixes", "format", "respect_gitignore", "items",
+    "max_file_size",
 }  # fmt: skip
 _RULE_KEYS = {"enabled", "severity"}
 #: Top-level ``items`` keys and the rule option each one sets (rules may still override).
 _ITEM_OPTIONS = {"shapes": "items", "heading_level": "item_heading_level"}
 _FORMAT_KEYS = {"wrap", "number", "end_of_line", "validate"}
+#: Files larger than this are reported, never parsed: a stray dump or a link to a huge
+#: file must not take the run's memory. 20 MB (binary units, like every size here).
+DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024
+_SIZE_UNITS = {
+    "": 1, "b": 1,
+    "k": 1024, "kb": 1024, "kib": 1024,
+    "m": 1024**2, "mb": 1024**2, "mib": 1024**2,
+    "g": 1024**3, "gb": 1024**3, "gib": 1024**3,
+}  # fmt: skip
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*", re.IGNORECASE)
+
+
+def parse_size(value: object) -> int:
+    """Bytes from an int or a string such as ``"20MB"`` or ``"512 KiB"`` (units of 1024).
+
+    Raises ``ValueError`` with a message fit for the user."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a size such as 20MB or a number of bytes, got {value!r}")
+    if isinstance(value, int):
+        size = value
+    elif isinstance(value, str) and (m := _SIZE.fullmatch(value)):
+        unit = _SIZE_UNITS.get(m.group(2).lower())
+        if unit is None:
+            raise ValueError(f"unknown unit {m.group(2)!r} (use B, KB, MB or GB)")
+        size = int(float(m.group(1)) * unit)
+    else:
+        raise ValueError(f"expected a size such as 20MB or a number of bytes, got {value!r}")
+    if size < 1:
+        raise ValueError(f"expected a size of at least 1 byte, got {value!r}")
+    return size
 
 
 class ConfigError(Exception):
@@ -91,6 +123,8 @@ class Config:
     #: What counts as a news item, for every rule that reads items (BL002/3/5/6):
     #: ``{shapes: auto|headings|paragraphs|list-items, heading_level: N}``.
     items: Mapping[str, Any] = field(default_factory=dict)
+    #: Larger files are reported as an input problem and not parsed (bytes).
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
     #: The file this came from (None for defaults / dicts).
     source: Path | None = None
     #: Dotted key -> where its value was set ("default", a file path, "command line").
@@ -375,6 +409,11 @@ def _build(data: Mapping[str, Any], source: str, base: Config | None) -> Config:
             values[key] = value
         elif key == "items":
             values[key] = _items(value, source)
+        elif key == "max_file_size":
+            try:
+                values[key] = parse_size(value)
+            except ValueError as exc:
+                raise ConfigError(source, str(raw_key), str(exc)) from None
         elif key == "format":
             if not isinstance(value, dict):
                 raise ConfigError(source, str(raw_key), "expected a mapping")
