@@ -328,10 +328,11 @@ def _write_in_place(path: Path, target: Path, data: bytes, st: os.stat_result) -
             ):
                 raise WriteConflict(f"{path}: replaced since it was read; not written")
             touched = True
+            os.lseek(out, 0, os.SEEK_SET)
             view = memoryview(data)
             done = 0
             while done < len(data):
-                done += os.pwrite(out, view[done:], done)
+                done += os.write(out, view[done:])
             os.ftruncate(out, len(data))
             os.fsync(out)
         finally:
