@@ -21,7 +21,7 @@ from typing import Any
 
 from .__about__ import __version__
 from .config import Config
-from .files import FileOutcome
+from .files import FileOutcome, InputError, read_bytes
 from .localfiles import still_valid
 from .ruledata import data_fingerprint
 
@@ -87,15 +87,11 @@ class Cache:
         digest.update(known[1].encode())
         return digest.hexdigest()
 
-    def _read(self, path: Path) -> bytes | None:
-        try:
-            return path.read_bytes()
-        except OSError:
-            return None
-
     def get(self, path: Path, config: Config) -> FileOutcome | None:
-        raw = self._read(path)
-        if raw is None:
+        # The same guarded read as linting: a FIFO or a huge file is a miss, never a hang.
+        try:
+            raw, snapshot = read_bytes(path, config.max_file_size)
+        except InputError:
             return None
         entry = self.folder / self._key(raw, config)
         try:
@@ -110,7 +106,13 @@ class Cache:
         except UnicodeDecodeError:
             return None
         return FileOutcome(
-            path, text=text, diagnostics=diagnostics, facts=facts, cached=True, file_checks=checks
+            path,
+            text=text,
+            diagnostics=diagnostics,
+            facts=facts,
+            cached=True,
+            file_checks=checks,
+            snapshot=snapshot,
         )
 
     def put(self, path: Path, config: Config, outcome: FileOutcome) -> None:

@@ -38,6 +38,11 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ignore", type=_comma_list, help="skip these rules")
     p.add_argument("--extend-select", type=_comma_list, help="add these rules to the selection")
     p.add_argument("--config", type=Path, help="use this config file for every path")
+    p.add_argument(
+        "--max-file-size",
+        metavar="SIZE",
+        help="report larger files instead of checking them (e.g. 20MB, the default)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -154,7 +159,28 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         out["fail_on"] = Severity(args.fail_on)
     if getattr(args, "unsafe_fixes", False):
         out["unsafe_fixes"] = True
+    if getattr(args, "max_file_size", None) is not None:
+        from .config import parse_size
+
+        try:
+            out["max_file_size"] = parse_size(args.max_file_size)
+        except ValueError as exc:
+            raise UsageError(f"--max-file-size: {exc}") from None
     return out
+
+
+def _warn_skipped(path: Path, message: str) -> None:
+    print(f"briefing-lint: warning: {message}", file=sys.stderr)
+
+
+def _read_stdin(max_size: int) -> str:
+    """Standard input, bounded like a file: ``max_size`` bytes at most are kept."""
+    text = sys.stdin.read(max_size + 1)  # characters: never fewer bytes than that
+    if len(text) > max_size or len(text.encode("utf-8", "surrogatepass")) > max_size:
+        raise UsageError(
+            f"standard input: too large (more than max-file-size, {max_size} bytes); not checked"
+        )
+    return text
 
 
 def _resolver(args: argparse.Namespace) -> Any:
@@ -180,7 +206,7 @@ def _resolver(args: argparse.Namespace) -> Any:
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     from .config import ConfigError
     from .diagnostics import Severity
-    from .files import discover, process_text, write_atomic
+    from .files import discover, process_text
     from .runner import run_files
 
     if args.output_format not in ("text", "concise", "json", "json-lines", "github", "sarif"):
@@ -196,7 +222,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         if stdin:
             name = args.stdin_filename or "-"
             cfg = resolver.for_path(Path(name) if args.stdin_filename else None)
-            text = sys.stdin.read()
+            text = _read_stdin(cfg.max_file_size)
             outcome = process_text(Path(name), text, cfg, fix=fix, unsafe=args.unsafe_fixes)
             outcomes.append(outcome)
         else:
@@ -205,7 +231,11 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
                 print(f"briefing-lint: error: {p}: no such file or directory", file=sys.stderr)
                 exit_code = EXIT_USAGE
             present = [p for p in paths if p not in missing]
-            files = list(discover(present, resolver, force_exclude=args.force_exclude))
+            files = list(
+                discover(present, resolver, force_exclude=args.force_exclude, on_skip=_warn_skipped)
+            )
+            # Each fixed file is written as soon as it is fixed (by the worker that fixed
+            # it), and only if nobody changed it meanwhile.
             outcomes = run_files(
                 files,
                 resolver,
@@ -214,6 +244,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
                 jobs=args.jobs,
                 use_cache=not args.no_cache and not fix,
                 cache_dir=args.cache_dir,
+                write=args.fix and not args.diff,
             )
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
@@ -223,6 +254,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     cross_file_diagnostics(outcomes, resolver)
 
     changed_files = 0
+    not_written = False
     for outcome in outcomes:
         if outcome.error:
             print(f"briefing-lint: error: {outcome.error}", file=sys.stderr)
@@ -246,18 +278,23 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             if stdin:
                 sys.stdout.write(outcome.fixed_text)
                 continue
-            if not outcome.changed:
+            saved = outcome.saved
+            if saved is None:
                 continue
-            try:
-                write_atomic(outcome.path, outcome.fixed_text)
-            except OSError as exc:
-                print(f"briefing-lint: error: {outcome.path}: cannot write: {exc}", file=sys.stderr)
+            if saved.error:
+                print(f"briefing-lint: error: {saved.error}", file=sys.stderr)
                 exit_code = max(exit_code, EXIT_USAGE)
-                continue
-            changed_files += 1
+            elif saved.warning:
+                print(f"briefing-lint: warning: {saved.warning}", file=sys.stderr)
+                not_written = True
+            else:
+                changed_files += 1
 
     if getattr(args, "add_suppressions", False) and not stdin:
-        _add_suppressions(outcomes)
+        added = _add_suppressions(outcomes)
+        if added == EXIT_FAIL:
+            not_written = True
+        exit_code = max(exit_code, added if added != EXIT_FAIL else EXIT_OK)
 
     from .output.render import render
 
@@ -280,6 +317,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_FAIL if diff_nonempty else EXIT_OK
     if args.exit_non_zero_on_fix and changed_files:
         return EXIT_FAIL
+    if not_written:  # a file changed under us still needs its fixes
+        return EXIT_FAIL
     for outcome in outcomes:
         cfg = resolver.for_path(None if str(outcome.path) == "-" else outcome.path)
         threshold: Severity = cfg.fail_on
@@ -288,14 +327,19 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _add_suppressions(outcomes: list[FileOutcome]) -> None:
+def _add_suppressions(outcomes: list[FileOutcome]) -> int:
+    """Insert the comments and save each file (as ``--fix`` does): 0, 1 if a file changed
+    meanwhile and was left alone, 2 if one could not be written."""
     from .adopt import add_suppressions
     from .document import BOM, split_bom
-    from .files import write_atomic
+    from .files import save
 
+    exit_code = EXIT_OK
     for outcome in outcomes:
-        if outcome.error or not outcome.diagnostics:
+        if outcome.error or not outcome.diagnostics or outcome.snapshot is None:
             continue
+        if outcome.saved is not None and not outcome.saved.written:
+            continue  # the fixes were not written: neither are the suppressions
         current = outcome.fixed_text if outcome.fixed_text is not None else outcome.text
         body, bom = split_bom(current)
         new = add_suppressions(body, outcome.diagnostics, str(outcome.path))
@@ -307,12 +351,17 @@ def _add_suppressions(outcomes: list[FileOutcome]) -> None:
                     file=sys.stderr,
                 )
             continue
-        write_atomic(outcome.path, (BOM if bom else "") + new)
+        saved = save(outcome.path, (BOM if bom else "") + new, current, outcome.snapshot)
+        if not saved.written:
+            print(f"briefing-lint: error: {saved.error or saved.warning}", file=sys.stderr)
+            exit_code = max(exit_code, EXIT_USAGE if saved.error else EXIT_FAIL)
+            continue
         print(
             f"{outcome.path}: added suppressions for {len(outcome.diagnostics)} diagnostics",
             file=sys.stderr,
         )
         outcome.diagnostics = []
+    return exit_code
 
 
 def _print_diff(outcomes: list[FileOutcome], out: TextIO) -> bool:
@@ -411,7 +460,7 @@ def cmd_format(args: argparse.Namespace, out: TextIO) -> int:
     change; 2 input or config error; 3 a file refused by the HTML check or the structure guard.
     """
     from .config import ConfigError
-    from .files import FileOutcome, discover, write_atomic
+    from .files import FileOutcome, Saved, discover
     from .formatter import FormatResult, format_files, format_text
 
     resolver = _resolver(args)
@@ -419,19 +468,21 @@ def cmd_format(args: argparse.Namespace, out: TextIO) -> int:
     stdin = paths == [Path("-")]
     dry = args.check or args.diff
     exit_code = EXIT_OK
-    counts = {"changed": 0, "unchanged": 0, "refused": 0}
+    counts = {"changed": 0, "unchanged": 0, "refused": 0, "skipped": 0}
 
     def err(message: str) -> None:
         print(f"briefing-lint: {message}", file=sys.stderr)
 
-    def one(path: Path, text: str, name: str | None) -> None:
+    def one(path: Path, name: str | None) -> None:
         try:
-            result = format_text(text, resolver.for_path(path if name else None), name)
+            cfg = resolver.for_path(path if name else None)
+            text = _read_stdin(cfg.max_file_size)
+            result = format_text(text, cfg, name)
         except ConfigError as exc:
             raise UsageError(str(exc)) from None
         report(path, text, result)
 
-    def report(path: Path, text: str, result: FormatResult) -> None:
+    def report(path: Path, text: str, result: FormatResult, saved: Saved | None = None) -> None:
         nonlocal exit_code
         for reason in result.refused_fixes:
             err(f"warning: {path}: fix refused by the structure guard: {reason}")
@@ -453,16 +504,19 @@ def cmd_format(args: argparse.Namespace, out: TextIO) -> int:
                 _print_diff([FileOutcome(path, text=text, fixed_text=result.text)], out)
             else:
                 out.write(f"Would reformat: {path}\n")
-        elif not stdin:
-            try:
-                write_atomic(path, result.text)
-            except OSError as exc:
-                err(f"error: {path}: cannot write: {exc}")
-                exit_code = max(exit_code, EXIT_USAGE)
+        elif saved is not None and saved.error:  # written (or not) by the worker, at once
+            err(f"error: {saved.error}")
+            counts["changed"] -= 1
+            exit_code = max(exit_code, EXIT_USAGE)
+        elif saved is not None and saved.warning:
+            err(f"warning: {saved.warning}")
+            counts["changed"] -= 1
+            counts["skipped"] += 1
+            exit_code = max(exit_code, EXIT_FAIL)
 
     if stdin:
         name = args.stdin_filename
-        one(Path(name or "-"), sys.stdin.read(), name)
+        one(Path(name or "-"), name)
     else:
         for p in paths:
             if not p.exists() and not p.is_symlink():
@@ -471,13 +525,16 @@ def cmd_format(args: argparse.Namespace, out: TextIO) -> int:
         present = [p for p in paths if p.exists() or p.is_symlink()]
         files: list[Path] = []
         try:
-            for path in discover(present, resolver, force_exclude=args.force_exclude):
+            found = discover(
+                present, resolver, force_exclude=args.force_exclude, on_skip=_warn_skipped
+            )
+            for path in found:
                 if path.suffix.lower() == ".mdx":  # JSX and expressions are not CommonMark
                     if path in present:
                         err(f"warning: {path}: MDX files are not formatted")
                     continue
                 files.append(path)
-            done = format_files(files, resolver, jobs=args.jobs)
+            done = format_files(files, resolver, jobs=args.jobs, write=not dry)
         except ConfigError as exc:
             raise UsageError(str(exc)) from None
         for item in done:
@@ -485,12 +542,14 @@ def cmd_format(args: argparse.Namespace, out: TextIO) -> int:
                 err(f"error: {item.error}")
                 exit_code = max(exit_code, EXIT_USAGE)
             elif item.result is not None:
-                report(item.path, item.text, item.result)
+                report(item.path, item.text, item.result, item.saved)
     if not args.quiet:
         verb = "would be reformatted" if dry else "reformatted"
         summary = f"{counts['changed']} file(s) {verb}, {counts['unchanged']} left unchanged"
         if counts["refused"]:
             summary += f", {counts['refused']} refused"
+        if counts["skipped"]:
+            summary += f", {counts['skipped']} changed meanwhile and left alone"
         print(summary, file=sys.stderr)
     return exit_code
 

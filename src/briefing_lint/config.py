@@ -42,6 +42,7 @@ _TOP_KEYS = {
     "select", "ignore", "extend_select", "exclude", "extend_exclude", "per_file_ignores",
     "rules", "extend", "fail_on", "unsafe_fixes", "format", "respect_gitignore", "items",
     "images",
+    "max_file_size",
 }  # fmt: skip
 _RULE_KEYS = {"enabled", "severity"}
 #: Top-level ``items`` keys and the rule option each one sets (rules may still override).
@@ -56,6 +57,36 @@ _IMAGE_OPTIONS = {"site_root": "site_root"}
 _FORMAT_KEYS = {"wrap", "number", "end_of_line", "validate"}
 #: ``extend`` chains longer than this are refused: real ones are two or three files deep.
 MAX_EXTEND_DEPTH = 32
+#: Files larger than this are reported, never parsed: a stray dump or a link to a huge
+#: file must not take the run's memory. 20 MB (binary units, like every size here).
+DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024
+_SIZE_UNITS = {
+    "": 1, "b": 1,
+    "k": 1024, "kb": 1024, "kib": 1024,
+    "m": 1024**2, "mb": 1024**2, "mib": 1024**2,
+    "g": 1024**3, "gb": 1024**3, "gib": 1024**3,
+}  # fmt: skip
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*", re.IGNORECASE)
+
+
+def parse_size(value: object) -> int:
+    """Bytes from an int or a string such as ``"20MB"`` or ``"512 KiB"`` (units of 1024).
+
+    Raises ``ValueError`` with a message fit for the user."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a size such as 20MB or a number of bytes, got {value!r}")
+    if isinstance(value, int):
+        size = value
+    elif isinstance(value, str) and (m := _SIZE.fullmatch(value)):
+        unit = _SIZE_UNITS.get(m.group(2).lower())
+        if unit is None:
+            raise ValueError(f"unknown unit {m.group(2)!r} (use B, KB, MB or GB)")
+        size = int(float(m.group(1)) * unit)
+    else:
+        raise ValueError(f"expected a size such as 20MB or a number of bytes, got {value!r}")
+    if size < 1:
+        raise ValueError(f"expected a size of at least 1 byte, got {value!r}")
+    return size
 
 
 class ConfigError(Exception):
@@ -148,6 +179,8 @@ class Config:
     items: Mapping[str, Any] = field(default_factory=dict)
     #: Local images (BL004): ``{site_root: static/}``, relative to the config file's folder.
     images: Mapping[str, Any] = field(default_factory=dict)
+    #: Larger files are reported as an input problem and not parsed (bytes).
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
     #: The file this came from (None for defaults / dicts).
     source: Path | None = None
     #: Dotted key -> where its value was set ("default", a file path, "command line").
@@ -499,6 +532,11 @@ def _build(data: Mapping[str, Any], source: str, base: Config | None) -> Config:
             values[key] = _items(value, source)
         elif key == "images":
             values[key] = {**cfg.images, **_images(value, source)}
+        elif key == "max_file_size":
+            try:
+                values[key] = parse_size(value)
+            except ValueError as exc:
+                raise ConfigError(source, str(raw_key), str(exc)) from None
         elif key == "format":
             if not isinstance(value, dict):
                 raise ConfigError(source, str(raw_key), "expected a mapping")

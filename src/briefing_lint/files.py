@@ -1,12 +1,26 @@
 """Reading, walking and safely rewriting files.
 
+* Only regular files are read. A FIFO, device or socket (named on the command line, found
+  by the folder walk or reached through a symlink) is never opened for reading: it could
+  block for ever (a FIFO) or never end (``/dev/zero``). The file is stat-ed first, opened
+  with ``O_NONBLOCK`` and checked again with ``fstat``, which closes the race with a file
+  swapped for a FIFO in between.
+* A file larger than ``max-file-size`` is reported and not parsed; at most that many bytes
+  plus one are ever read, so a file that grows, or lies about its size, is stopped too.
 * Files are decoded as UTF-8 (a BOM is remembered and written back); anything else is an
   input error for that file, which is then never rewritten.
-* Rewrites go to a temporary file in the same folder, then ``os.replace``: a crash leaves
-  either the old or the new file, never half of one. Permissions are kept, and a symlink
+* A fixed file is written right after it is fixed, and only if it is still what was read
+  (same inode, size, mtime and bytes): an edit saved meanwhile is kept, a file deleted
+  meanwhile is not brought back (:func:`save`).
+* A file the user may not write (no write bit, or ``os.access`` says no) is refused.
+  Rewrites keep the mode, owner, group and extended attributes. Normally they go to a
+  temporary file in the same folder, then ``os.replace``: a crash leaves either the old or
+  the new file, never half of one. A hard-linked file, or one whose owner could not be
+  given back, is overwritten in place instead (:func:`_write_in_place` says why). A symlink
   is written through (its target changes, the link stays a link).
 * Folders are walked for ``*.md``, ``*.markdown`` and ``*.mdx``, skipping ``.git``,
-  ``node_modules``, the cache folder and whatever ``.gitignore`` files exclude.
+  ``node_modules``, the cache folder and whatever ``.gitignore`` files exclude. Symlinked
+  folders are not descended into, so a symlink loop cannot trap the walk.
 """
 
 from __future__ import annotations
@@ -15,14 +29,14 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pathspec
 
-from .config import Config, ConfigResolver
+from .config import DEFAULT_MAX_FILE_SIZE, Config, ConfigResolver
 from .diagnostics import Diagnostic
 
 if TYPE_CHECKING:
@@ -31,9 +45,43 @@ if TYPE_CHECKING:
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx")
 SKIP_DIRS = frozenset({".git", "node_modules", ".briefing-lint-cache", ".hg", ".svn", ".venv"})
 
+_OPEN_FLAGS = (
+    getattr(os, "O_NONBLOCK", 0)  # opening a FIFO must not wait for a writer
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+_CHUNK = 1 << 20
+
 
 class InputError(Exception):
     """A file that cannot be read as UTF-8 text (exit 2 for that file)."""
+
+
+class NotRegularFile(InputError):
+    """A FIFO, device or socket: never opened for reading, it could block or never end."""
+
+
+class WriteRefused(Exception):
+    """The user may not write this file (read-only, someone else's): exit 2, file untouched."""
+
+
+class WriteConflict(Exception):
+    """The file changed or went away after it was read: nothing is written (a warning)."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A file as it was read: it is rewritten only while it is still exactly so."""
+
+    dev: int
+    ino: int
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, st: os.stat_result) -> Snapshot:
+        return cls(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 @dataclass(frozen=True)
@@ -42,16 +90,67 @@ class SourceFile:
     text: str
 
 
-def read_text(path: Path) -> str:
-    """Decode a file as UTF-8, keeping a BOM (as U+FEFF) and every line ending."""
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, for messages."""
+    kinds = (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a directory"),
+    )
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
+
+
+def _check_regular(path: Path, st: os.stat_result, max_size: int) -> None:
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(f"{path}: is a directory")
+    if not stat.S_ISREG(st.st_mode):
+        raise NotRegularFile(
+            f"{path}: not a regular file ({file_kind(st.st_mode)}); skipped, not opened"
+        )
+    if st.st_size > max_size:
+        raise InputError(_too_large(path, st.st_size, max_size))
+
+
+def _too_large(path: Path, size: int | None, max_size: int) -> str:
+    actual = f"{size} bytes" if size is not None else f"more than {max_size} bytes"
+    return (
+        f"{path}: too large ({actual}; max-file-size is {max_size} bytes); not checked "
+        "(raise max-file-size in the config or with --max-file-size to check it)"
+    )
+
+
+def read_bytes(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> tuple[bytes, Snapshot]:
+    """A regular file's bytes (at most ``max_size``) and its snapshot; else :class:`InputError`."""
     try:
-        raw = path.read_bytes()
+        _check_regular(path, os.stat(path), max_size)
+        fd = os.open(path, os.O_RDONLY | _OPEN_FLAGS)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        st = os.fstat(fd)  # the file opened, not the one stat-ed: it may have been swapped
+        _check_regular(path, st, max_size)
+        chunks: list[bytes] = []
+        total = 0
+        while total <= max_size:
+            chunk = os.read(fd, min(_CHUNK, max_size + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if total > max_size:  # grew while read, or a size that lies (/proc)
+        raise InputError(_too_large(path, None, max_size))
+    return b"".join(chunks), Snapshot.of(st)
+
+
+def _decode(path: Path, raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -61,33 +160,216 @@ def read_text(path: Path) -> str:
         ) from None
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace the file's content atomically, through symlinks, keeping its mode.
+def read_source(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> tuple[str, Snapshot]:
+    """A file's text (BOM as U+FEFF, every line ending kept) and its snapshot for :func:`save`."""
+    raw, snapshot = read_bytes(path, max_size)
+    return _decode(path, raw), snapshot
 
-    The new content goes to a temporary file in the target's own folder (so the rename
-    never crosses file systems), is flushed to disk, gets the old file's permission bits
-    and then replaces the target in one ``os.replace``. A symlink is resolved first: the
-    file it points to is replaced and the link itself is left as it was.
+
+def read_text(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
+    """Decode a file as UTF-8, keeping a BOM (as U+FEFF) and every line ending."""
+    return read_source(path, max_size)[0]
+
+
+# -- writing --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Saved:
+    """How writing one fixed file went: written (its new snapshot), skipped or refused."""
+
+    snapshot: Snapshot | None = None
+    #: Refused or failed: exit 2, the file is as it was.
+    error: str = ""
+    #: Changed or deleted since it was read: not written, the file is as it is now.
+    warning: str = ""
+
+    @property
+    def written(self) -> bool:
+        return self.snapshot is not None
+
+
+def save(path: Path, text: str, original: str, snapshot: Snapshot) -> Saved:
+    """Write ``text`` over ``path`` if it still holds ``original`` as read; never raises
+    ``OSError``. Serves ``check --fix``, ``format`` and ``--add-suppressions`` alike."""
+    try:
+        return Saved(write_if_unchanged(path, text, original, snapshot))
+    except WriteConflict as exc:
+        return Saved(warning=str(exc))
+    except WriteRefused as exc:
+        return Saved(error=str(exc))
+    except OSError as exc:
+        return Saved(error=f"{path}: cannot write: {exc}")
+
+
+def write_if_unchanged(path: Path, text: str, original: str, snapshot: Snapshot) -> Snapshot:
+    """Replace the file's content with ``text`` only if it is still what was read.
+
+    Fixes are computed from what was read; an editor may have saved the file since, or a
+    branch switch deleted it. Writing then would lose that edit or bring the file back, so
+    the inode, size, mtime and bytes are compared first, and any difference is a
+    :class:`WriteConflict` with nothing written. (A change in the instant between this
+    check and the write cannot be seen without locks that editors do not take.)
     """
+    target = Path(os.path.realpath(path))
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        raise WriteConflict(f"{path}: deleted since it was read; not recreated") from None
+    if Snapshot.of(st) == snapshot and stat.S_ISREG(st.st_mode):
+        check_writable(path, st)
+        try:
+            now, _ = read_bytes(target, snapshot.size)
+        except InputError:
+            now = None
+        if now == original.encode("utf-8"):
+            return _write_content(path, target, text.encode("utf-8"), st)
+    raise WriteConflict(
+        f"{path}: changed since it was read; fixes not written, the file is left as it is now"
+    )
+
+
+def write_atomic(path: Path, text: str) -> Snapshot:
+    """Write ``text`` to ``path`` (created if missing), through symlinks, keeping mode,
+    owner, group, xattrs and hard links; refuses a read-only file (:class:`WriteRefused`)."""
     target = Path(os.path.realpath(path))
     data = text.encode("utf-8")
     try:
-        mode = stat.S_IMODE(target.stat().st_mode)
+        st = os.stat(target)
     except FileNotFoundError:
-        mode = 0o666 & ~_umask()
+        _write_replacing(target, data, None)
+        return Snapshot.of(os.stat(target))
+    if not stat.S_ISREG(st.st_mode):
+        raise WriteRefused(f"{path}: not a regular file ({file_kind(st.st_mode)}); not written")
+    check_writable(path, st)
+    return _write_content(path, target, data, st)
+
+
+def _euid() -> int:
+    return os.geteuid() if hasattr(os, "geteuid") else -1
+
+
+def check_writable(path: Path, st: os.stat_result) -> None:
+    """Refuse a file the user may not write. The mode bits are read as well as
+    ``os.access``: root may write anything, but a file made read-only says "leave me"."""
+    mode = stat.S_IMODE(st.st_mode)
+    if not mode & 0o222 or (st.st_uid == _euid() and not mode & stat.S_IWUSR):
+        raise WriteRefused(f"{path}: read-only (mode {mode:04o}); not rewritten")
+    if not os.access(path, os.W_OK):
+        raise WriteRefused(
+            f"{path}: not writable by this user (owner uid {st.st_uid}, mode {mode:04o}); "
+            "not rewritten"
+        )
+
+
+def _write_content(path: Path, target: Path, data: bytes, st: os.stat_result) -> Snapshot:
+    euid = _euid()
+    keeps_owner = euid in (0, st.st_uid) or not hasattr(os, "chown")
+    if st.st_nlink > 1 or not keeps_owner:
+        _write_in_place(path, target, data, st)
+    else:
+        _write_replacing(target, data, st)
+    return Snapshot.of(os.stat(target))
+
+
+def _write_replacing(target: Path, data: bytes, st: os.stat_result | None) -> None:
+    """New content in a temporary file in the target's folder (so the rename never crosses
+    file systems), flushed to disk, given the old file's owner, mode and xattrs, then moved
+    over the target in one ``os.replace``: readers see the old file or the new, never half."""
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
+        if st is None:
+            os.chmod(tmp, 0o666 & ~_umask())
+        else:
+            _copy_metadata(st, target, Path(tmp))
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
     _sync_folder(target.parent)
+
+
+def _write_in_place(path: Path, target: Path, data: bytes, st: os.stat_result) -> None:
+    """Overwrite the file's own inode, for a hard-linked file or one whose owner could not
+    be given back.
+
+    ``os.replace`` gives the name a new inode: the file's other names (hard links) would
+    keep the old text, and someone else's file would become ours. Writing into the inode
+    keeps both, and its mode, owner, group and xattrs with it. That write is not atomic for
+    readers, so it is made crash-safe another way: the new content is first written to a
+    temporary copy in the same folder and fsynced; then the original is overwritten from
+    offset 0 through a file descriptor, truncated to the new length and fsynced; then the
+    copy is removed. Should the overwrite fail halfway, the copy is kept and named in the
+    error, so the fixed text is never lost.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".new", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    touched = False
+    try:
+        out = os.open(target, os.O_WRONLY | _OPEN_FLAGS)
+        try:
+            now = os.fstat(out)
+            if not stat.S_ISREG(now.st_mode) or (now.st_dev, now.st_ino) != (
+                st.st_dev,
+                st.st_ino,
+            ):
+                raise WriteConflict(f"{path}: replaced since it was read; not written")
+            touched = True
+            os.lseek(out, 0, os.SEEK_SET)
+            view = memoryview(data)
+            done = 0
+            while done < len(data):
+                done += os.write(out, view[done:])
+            os.ftruncate(out, len(data))
+            os.fsync(out)
+        finally:
+            os.close(out)
+    except OSError as exc:
+        if not touched:
+            os.unlink(tmp)
+            raise
+        raise OSError(
+            exc.errno, f"{exc.strerror or exc}; the fixed text is kept in {tmp}"
+        ) from None
+    except BaseException:
+        if not touched:
+            os.unlink(tmp)
+        raise
+    os.unlink(tmp)
+
+
+def _copy_metadata(st: os.stat_result, source: Path, dest: Path) -> None:
+    """Owner and group first (``chown`` may clear set-id bits), then mode, then xattrs
+    (ACLs and labels among them), each as far as the platform and the user's rights allow."""
+    euid = _euid()
+    if hasattr(os, "chown"):
+        with contextlib.suppress(OSError):
+            if euid == 0:
+                os.chown(dest, st.st_uid, st.st_gid)
+            elif euid == st.st_uid:
+                os.chown(dest, -1, st.st_gid)  # allowed only if the user is in that group
+    os.chmod(dest, stat.S_IMODE(st.st_mode))
+    if hasattr(os, "listxattr"):
+        try:
+            names = os.listxattr(source)
+        except OSError:
+            return
+        for name in names:
+            with contextlib.suppress(OSError):
+                os.setxattr(dest, name, os.getxattr(source, name))
 
 
 def _umask() -> int:
@@ -140,8 +422,14 @@ class _Ignores:
             folder = folder.parent
 
 
-def _walk(root: Path, resolver: ConfigResolver) -> Iterator[Path]:
+#: Told about each path skipped because it is not a regular file (path, message).
+SkipHandler = Callable[[Path, str], None]
+
+
+def _walk(root: Path, resolver: ConfigResolver, on_skip: SkipHandler | None) -> Iterator[Path]:
     ignores = _Ignores()
+    # followlinks=False (the default): a symlinked folder is listed, never entered, so a
+    # loop of folder links cannot trap the walk.
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
         keep = []
@@ -162,17 +450,33 @@ def _walk(root: Path, resolver: ConfigResolver) -> Iterator[Path]:
                 continue
             if cfg.is_excluded(path):
                 continue
+            try:
+                mode = os.stat(path).st_mode
+            except OSError:
+                mode = stat.S_IFREG  # a dangling link: reading it says what is wrong
+            if not stat.S_ISREG(mode):
+                if on_skip is not None:
+                    on_skip(path, f"{path}: not a regular file ({file_kind(mode)}); skipped")
+                continue
             yield path
 
 
 def discover(
-    paths: Iterable[Path], resolver: ConfigResolver, *, force_exclude: bool = False
+    paths: Iterable[Path],
+    resolver: ConfigResolver,
+    *,
+    force_exclude: bool = False,
+    on_skip: SkipHandler | None = None,
 ) -> Iterator[Path]:
-    """Files to lint: folders walked, explicit files kept (unless ``force_exclude``)."""
+    """Files to lint: folders walked, explicit files kept (unless ``force_exclude``).
+
+    A FIFO, device or socket found by the walk is left out (``on_skip`` is told); one named
+    explicitly is kept, and reading it reports it as an input error.
+    """
     seen: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            found: Iterable[Path] = _walk(path, resolver)
+            found: Iterable[Path] = _walk(path, resolver, on_skip)
         else:
             if force_exclude and path.exists() and resolver.for_path(path).is_excluded(path):
                 continue
@@ -185,18 +489,25 @@ def discover(
 
 
 def process_file(
-    path: Path, config: Config, *, fix: bool = False, unsafe: bool = False
+    path: Path, config: Config, *, fix: bool = False, unsafe: bool = False, write: bool = False
 ) -> FileOutcome:
-    """Lint (and optionally fix) one file; the caller decides whether to write."""
+    """Lint (and optionally fix) one file; with ``write``, save the fixed text at once."""
     from .localfiles import checking
 
     try:
-        text = read_text(path)
+        text, snapshot = read_source(path, config.max_file_size)
     except InputError as exc:
         return FileOutcome(path, error=str(exc))
     with checking() as probe:  # a file on disk: its local images can be looked up
         outcome = process_text(path, text, config, fix=fix, unsafe=unsafe)
     outcome.file_checks = probe.checks
+    outcome.snapshot = snapshot
+    if write and outcome.changed and outcome.converged and outcome.fixed_text is not None:
+        outcome.saved = save(path, outcome.fixed_text, text, snapshot)
+        if outcome.saved.written:
+            outcome.snapshot = outcome.saved.snapshot
+        else:
+            outcome.applied = 0  # nothing of it reached the file
     return outcome
 
 
@@ -258,6 +569,10 @@ class FileOutcome:
     cached: bool = False
     #: Files looked up while linting, as (path, existed): the result holds while they do.
     file_checks: tuple[tuple[str, bool], ...] = ()
+    #: The file as read, then as written: what a later write must still find.
+    snapshot: Snapshot | None = None
+    #: How writing the fixed text went (``--fix`` with a changed text only).
+    saved: Saved | None = None
 
     @property
     def changed(self) -> bool:

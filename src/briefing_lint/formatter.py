@@ -23,10 +23,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Config, ConfigError, ConfigResolver
 from .document import BOM, split_bom
+
+if TYPE_CHECKING:
+    from .files import Saved
 
 EXTENSIONS = ("briefing",)
 #: Fix-then-format rounds before giving up (one or two are the norm).
@@ -202,41 +205,50 @@ class FileFormat:
     text: str = ""
     result: FormatResult | None = None
     error: str = ""
+    #: How writing the formatted text went (only when asked to write and it changed).
+    saved: Saved | None = None
 
 
-def format_file(path: Path, config: Config) -> FileFormat:
-    """Read and format one file; the caller decides whether to write."""
-    from .files import InputError, read_text
+def format_file(path: Path, config: Config, *, write: bool = False) -> FileFormat:
+    """Read and format one file; with ``write``, save a changed file at once (as
+    ``check --fix`` does: only if it is still what was read)."""
+    from .files import InputError, read_source, save
 
     try:
-        text = read_text(path)
+        text, snapshot = read_source(path, config.max_file_size)
     except InputError as exc:
         return FileFormat(path, error=str(exc))
     try:
-        return FileFormat(path, text, format_text(text, config, str(path)))
+        done = FileFormat(path, text, format_text(text, config, str(path)))
     except ConfigError:
         raise
     except Exception as exc:  # a rule bug: this file is refused, the others still run
         reason = f"internal error: {type(exc).__name__}: {exc}"
         return FileFormat(path, text, FormatResult(text, text, (reason,)))
+    result = done.result
+    if write and result is not None and result.changed and not result.refused:
+        return replace(done, saved=save(path, result.text, text, snapshot))
+    return done
 
 
-def _work(item: tuple[Path, Config]) -> FileFormat:
-    return format_file(*item)
+def _work(item: tuple[Path, Config, bool]) -> FileFormat:
+    path, config, write = item
+    return format_file(path, config, write=write)
 
 
 def format_files(
-    files: Sequence[Path], resolver: ConfigResolver, *, jobs: int = 0
+    files: Sequence[Path], resolver: ConfigResolver, *, jobs: int = 0, write: bool = False
 ) -> list[FileFormat]:
-    """Format ``files`` (in worker processes when there are many), results in order.
+    """Format ``files`` (in worker processes when there are many), results in order; with
+    ``write``, each changed file is saved by the process that formatted it.
 
     Every file's config is resolved and its ``format`` table validated first, so a config
     error (:class:`ConfigError`) stops the run before anything is formatted.
     """
     import os
 
-    items = [(path, resolver.for_path(path)) for path in files]
-    for _, config in items:
+    items = [(path, resolver.for_path(path), write) for path in files]
+    for _, config, _ in items:
         format_options(config)
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
     workers = min(workers, max(1, len(items) // _MIN_FILES_PER_WORKER))

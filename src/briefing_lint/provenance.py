@@ -25,6 +25,7 @@ def effective_config(cfg: Config) -> dict[str, Any]:
         "extend-select": {"value": list(cfg.extend_select), "from": src("extend_select")},
         "exclude": {"value": list(cfg.exclude), "from": src("exclude")},
         "fail-on": {"value": cfg.fail_on.value, "from": src("fail_on")},
+        "max-file-size": {"value": cfg.max_file_size, "from": src("max_file_size")},
         "rules": {},
     }
     for rule in RULES:

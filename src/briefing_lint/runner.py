@@ -36,9 +36,9 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _work(item: tuple[Path, ConfigResolver, bool, bool]) -> FileOutcome:
-    path, resolver, fix, unsafe = item
-    return process_file(path, resolver.for_path(path), fix=fix, unsafe=unsafe)
+def _work(item: tuple[Path, ConfigResolver, bool, bool, bool]) -> FileOutcome:
+    path, resolver, fix, unsafe, write = item
+    return process_file(path, resolver.for_path(path), fix=fix, unsafe=unsafe, write=write)
 
 
 def run_files(
@@ -50,8 +50,14 @@ def run_files(
     jobs: int = 0,
     use_cache: bool = False,
     cache_dir: Path | None = None,
+    write: bool = False,
 ) -> list[FileOutcome]:
-    """Outcomes for ``files``, in the order given."""
+    """Outcomes for ``files``, in the order given.
+
+    With ``write``, each fixed file is saved by the process that fixed it, right after the
+    fix: the time in which an edit made meanwhile could be lost is one file's, not the
+    whole run's (and :func:`~briefing_lint.files.save` still refuses to overwrite one).
+    """
     from .cache import Cache
 
     tune_gc()
@@ -69,7 +75,7 @@ def run_files(
     if workers <= 1:
         for i in todo:
             outcomes[i] = process_file(
-                files[i], resolver.for_path(files[i]), fix=fix, unsafe=unsafe
+                files[i], resolver.for_path(files[i]), fix=fix, unsafe=unsafe, write=write
             )
     else:
         from concurrent.futures import ProcessPoolExecutor
@@ -77,7 +83,7 @@ def run_files(
         # Largest files first, in small chunks: no worker is left with a big file when the
         # others are done (outcomes go back to their places, so order stays deterministic).
         todo.sort(key=lambda i: _size(files[i]), reverse=True)
-        items = [(files[i], resolver, fix, unsafe) for i in todo]
+        items = [(files[i], resolver, fix, unsafe, write) for i in todo]
         chunk = max(1, min(_MAX_CHUNK, len(items) // (workers * 8)))
         with ProcessPoolExecutor(max_workers=workers, initializer=tune_gc) as pool:
             for i, outcome in zip(todo, pool.map(_work, items, chunksize=chunk), strict=True):
