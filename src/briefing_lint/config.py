@@ -40,11 +40,14 @@ PYPROJECT = "pyproject.toml"
 _TOP_KEYS = {
     "select", "ignore", "extend_select", "exclude", "extend_exclude", "per_file_ignores",
     "rules", "extend", "fail_on", "unsafe_fixes", "format", "respect_gitignore", "items",
+    "newsletter",
 }  # fmt: skip
 _RULE_KEYS = {"enabled", "severity"}
 #: Top-level ``items`` keys and the rule option each one sets (rules may still override).
 _ITEM_OPTIONS = {"shapes": "items", "heading_level": "item_heading_level"}
 _FORMAT_KEYS = {"wrap", "number", "end_of_line", "validate"}
+#: Top-level ``newsletter`` keys and the rule option each one sets (rules may still override).
+_NEWSLETTER_OPTIONS = {"names": "newsletter_names"}
 
 
 class ConfigError(Exception):
@@ -91,6 +94,9 @@ class Config:
     #: What counts as a news item, for every rule that reads items (BL002/3/5/6):
     #: ``{shapes: auto|headings|paragraphs|list-items, heading_level: N}``.
     items: Mapping[str, Any] = field(default_factory=dict)
+    #: The briefing itself: ``{names: [...]}``, the values its own campaign tags carry
+    #: (``utm_source=weekly-digest``), which BL001 keeps.
+    newsletter: Mapping[str, Any] = field(default_factory=dict)
     #: The file this came from (None for defaults / dicts).
     source: Path | None = None
     #: Dotted key -> where its value was set ("default", a file path, "command line").
@@ -153,6 +159,9 @@ class Config:
         for key, option in _ITEM_OPTIONS.items():
             if key in self.items and option in options:
                 options[option] = self.items[key]
+        for key, option in _NEWSLETTER_OPTIONS.items():
+            if key in self.newsletter and option in options:
+                options[option] = list(self.newsletter[key])
         settings = self.rules.get(meta.code)
         if settings is not None:
             options.update(settings.options)
@@ -337,6 +346,28 @@ def _items(value: Any, source: str) -> dict[str, Any]:
     return out
 
 
+def _newsletter(value: Any, source: str) -> dict[str, Any]:
+    from .urls import name_key
+
+    if not isinstance(value, dict):
+        raise ConfigError(source, "newsletter", "expected a mapping (names: [...])")
+    out: dict[str, Any] = {}
+    for raw_key, item in value.items():
+        key = _norm_key(raw_key)
+        dotted = f"newsletter.{raw_key}"
+        if key not in _NEWSLETTER_OPTIONS:
+            raise ConfigError(source, dotted, "unknown key")
+        if isinstance(item, str):
+            item = [item]
+        if not isinstance(item, list) or not all(isinstance(v, str) for v in item):
+            raise ConfigError(source, dotted, "expected a list of names")
+        for name in item:
+            if not name_key(name):
+                raise ConfigError(source, dotted, f"{name!r} is not a name")
+        out[key] = tuple(item)
+    return out
+
+
 def _build(data: Mapping[str, Any], source: str, base: Config | None) -> Config:
     from .registry import UnknownRuleError, resolve, rules_by_code
 
@@ -375,6 +406,10 @@ def _build(data: Mapping[str, Any], source: str, base: Config | None) -> Config:
             values[key] = value
         elif key == "items":
             values[key] = _items(value, source)
+        elif key == "newsletter":
+            values[key] = {**cfg.newsletter, **_newsletter(value, source)}
+            for sub in values[key]:
+                provenance[f"newsletter.{sub}"] = source
         elif key == "format":
             if not isinstance(value, dict):
                 raise ConfigError(source, str(raw_key), "expected a mapping")
