@@ -25,6 +25,12 @@ def effective_config(cfg: Config) -> dict[str, Any]:
         "extend-select": {"value": list(cfg.extend_select), "from": src("extend_select")},
         "exclude": {"value": list(cfg.exclude), "from": src("exclude")},
         "fail-on": {"value": cfg.fail_on.value, "from": src("fail_on")},
+        "newsletter": {
+            "names": {
+                "value": list(cfg.newsletter.get("names", ())),
+                "from": src("newsletter.names"),
+            }
+        },
         "rules": {},
     }
     for rule in RULES:

@@ -108,8 +108,18 @@ def _file_tag_sites(ctx: RuleContext) -> dict[str, set[str]]:
     shared = hrefs(ctx)
     found: dict[str, set[str]] | None = shared.__dict__.get(_SITES_ATTR)
     if found is None:
-        found = shared.__dict__[_SITES_ATTR] = tag_sites(link.href for link in shared.with_query)
+        found = shared.__dict__[_SITES_ATTR] = document_tag_sites(ctx.doc)
     return found
+
+
+def document_tag_sites(doc: Document) -> dict[str, set[str]]:
+    """:func:`tag_sites` of a document's links and reference definitions."""
+    from ..document import index
+
+    found = index(doc)
+    urls = [link.href for link in found.urls if "?" in link.href]
+    urls += [d.dest for d in found.definitions if "?" in d.dest]
+    return tag_sites(urls)
 
 
 _SITES_ATTR = "_bl001_tag_sites"
