@@ -16,6 +16,7 @@ without a fix. Identifying and credential keys are reported everywhere.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -74,6 +75,33 @@ def _validate(options: Mapping[str, Any]) -> None:
     threshold = options.get("detect_names", 3)
     if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 0:
         raise OptionError("detect_names", "expected a number of sites, 0 or more")
+
+
+#: Campaign values that say the link is a paid placement (an influencer or sponsor slot): the
+#: link is the sponsor's, wherever it stands (``utm_medium=kol``, ``influencer_x``,
+#: ``newsletter-sponsorship``, ``advertorial``). Matched on :func:`name_key` values.
+_PLACEMENT = re.compile(r"kol(?=$|\d)|influencer|sponsor|advertorial")
+#: Shortest name that also matches inside a longer value (``rustweekly`` in
+#: ``rustweeklyissue42``): configured names are trusted more than detected ones.
+_CONTAINED_CONFIGURED = 3
+_CONTAINED_DETECTED = 5
+
+
+class Names:
+    """The newsletter's names: configured, and detected from the tags of the links."""
+
+    def __init__(self, configured: frozenset[str], detected: frozenset[str]) -> None:
+        self.exact = configured | detected
+        self.inside = tuple(
+            sorted(
+                {n for n in configured if len(n) >= _CONTAINED_CONFIGURED}
+                | {n for n in detected if len(n) >= _CONTAINED_DETECTED}
+            )
+        )
+
+    def match(self, value: str) -> bool:
+        """Whether a :func:`name_key` value names the newsletter (or holds one of its names)."""
+        return value in self.exact or any(n in value for n in self.inside)
 
 
 def configured_names(options: Mapping[str, Any]) -> frozenset[str]:
@@ -166,29 +194,31 @@ class TrackingParams(Rule):
                 return False
             return needs_cleaning(href, rules)
 
-        names: frozenset[str] | None = None
+        names: Names | None = None
         sponsor: _Sponsor | None = None
         threshold = int(ctx.options.get("detect_names", 3))
         for target in targets(ctx, wanted, candidates, screen):
             if names is None:
-                names = configured_names(ctx.options) | detected_names(
-                    _file_tag_sites(ctx), threshold
+                names = Names(
+                    configured_names(ctx.options),
+                    detected_names(_file_tag_sites(ctx), threshold),
                 )
                 sponsor = _Sponsor(ctx.doc, _section_extra(ctx))
             assert sponsor is not None
             url = target.url
             tags = campaign_tags(url)
-            in_sponsor = sponsor.at(target.span.start)
-            spare: frozenset[str] = frozenset()
-            if any(value in names for _key, value in tags):
-                spare = frozenset(key for key, _value in tags)
-            if in_sponsor and name_key(site_of(split_url(url).host)) not in names:
+            own = {key for key, value in tags if names.match(value)}
+            spare = frozenset(key for key, _value in tags) if own else frozenset()
+            placement = any(_PLACEMENT.search(value) for _key, value in tags)
+            in_sponsor = placement or sponsor.at(target.span.start)
+            if in_sponsor and not names.match(name_key(site_of(split_url(url).host))):
                 spare = spare | _all_keys(url)
             cleaning = clean_url(url, rules, spare) if spare else clean_url(url, rules)
-            candidates_ = sorted({v for _k, v in tags if plausible_name(v)} - names)
+            candidates_ = sorted({v for _k, v in tags if plausible_name(v) and not own})
             yield from _diagnostics(ctx, target, cleaning, candidates_)
             if in_sponsor and spare:
-                yield from _sponsor_tags(ctx, target, clean_url(url, rules), cleaning, names)
+                full = clean_url(url, rules)
+                yield from _sponsor_tags(ctx, target, full, cleaning, own, placement, candidates_)
 
     def facts(self, ctx: RuleContext) -> Any:
         """Campaign tag values of the file and the sites they tag (picklable)."""
@@ -206,17 +236,21 @@ class TrackingParams(Rule):
         for found in facts.values():
             for value, hosts in (found or {}).items():
                 sites.setdefault(value, set()).update(hosts)
-        names = detected_names(sites, int(options.get("detect_names", 3)))
-        if not names:
+        detected = detected_names(sites, int(options.get("detect_names", 3)))
+        if not detected:
             return None
+        names = Names(frozenset(), detected)
 
         def drop(diagnostic: Diagnostic) -> bool:
             tags = diagnostic.data.get("campaign_values")
-            if not tags or names.isdisjoint(tags):  # type: ignore[arg-type]
+            if not isinstance(tags, list) or not any(names.match(str(t)) for t in tags):
                 return False
             removed = diagnostic.data.get("removed") or {}
             assert isinstance(removed, dict)
             keys = [k for found in removed.values() for k in found]
+            kept = diagnostic.data.get("kept")
+            if isinstance(kept, list):  # a sponsor's tags, reported as info
+                keys = [str(k) for k in kept]
             return bool(keys) and all(is_campaign_key(name_key_of(k)) for k in keys)
 
         return drop
@@ -237,11 +271,16 @@ def _all_keys(url: str) -> frozenset[str]:
 
 
 def _sponsor_tags(
-    ctx: RuleContext, target: Target, full: Cleaning, kept: Cleaning, names: frozenset[str]
+    ctx: RuleContext,
+    target: Target,
+    full: Cleaning,
+    kept: Cleaning,
+    own: set[str],
+    placement: bool,
+    campaign: list[str],
 ) -> Iterator[Diagnostic]:
     """One ``info`` finding for the tracking tags spared on a sponsor's link (not the
     newsletter's own, which are not reported at all)."""
-    own = {key for key, value in campaign_tags(target.url) if value in names}
     left = {(r.key, r.place) for r in kept.removed}
     spared = [
         r for r in full.removed if (r.key, r.place) not in left and name_key_of(r.key) not in own
@@ -251,9 +290,13 @@ def _sponsor_tags(
     details = ", ".join(dict.fromkeys(f"`{r.key}`" for r in spared))
     yield ctx.report(
         target.span,
-        ctx.message("sponsor", where=full.label, details=details),
+        ctx.message("placement" if placement else "sponsor", where=full.label, details=details),
         kind="sponsor",
-        data={"provider": full.provider or "global", "kept": [r.key for r in spared]},
+        data={
+            "provider": full.provider or "global",
+            "kept": [r.key for r in spared],
+            **({"campaign_values": campaign} if campaign else {}),
+        },
     )
 
 
