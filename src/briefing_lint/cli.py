@@ -428,9 +428,44 @@ def cmd_config(args: argparse.Namespace, out: TextIO) -> int:
     from .provenance import effective_config
 
     data = effective_config(cfg)
+    if path.exists():
+        data["newsletter"]["detected"] = _detected_names(path, resolver)
     out.write(f"# config file: {cfg.source or '(none: defaults)'}\n")
     out.write(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
     return EXIT_OK
+
+
+def _detected_names(path: Path, resolver: Any) -> dict[str, Any]:
+    """The campaign tag values BL001 takes for the newsletter's names in the files under
+    ``path``, with the sites and files that show it."""
+    from .document import Document
+    from .files import InputError, discover, read_text
+    from .registry import rules_by_code
+    from .rules.tracking_params import detected_names, document_tag_sites
+
+    sites: dict[str, set[str]] = {}
+    files: dict[str, set[str]] = {}
+    threshold = 3
+    for file in discover([path], resolver):
+        cfg = resolver.for_path(file)
+        if "BL001" not in cfg.selected_codes():
+            continue
+        threshold = int(cfg.options_for(rules_by_code()["BL001"].meta())["detect_names"])
+        try:
+            doc = Document(read_text(file), str(file))
+        except InputError:
+            continue
+        for value, found in document_tag_sites(doc).items():
+            sites.setdefault(value, set()).update(found)
+            files.setdefault(value, set()).add(str(file))
+        doc.release()
+    return {
+        name: {
+            "from": f"tags links to {len(sites[name])} sites in {len(files[name])} file(s)",
+            "sites": sorted(sites[name])[:10],
+        }
+        for name in sorted(detected_names(sites, threshold))
+    }
 
 
 def _add_format_parser(sub: Any) -> None:

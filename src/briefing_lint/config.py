@@ -43,6 +43,7 @@ _TOP_KEYS = {
     "rules", "extend", "fail_on", "unsafe_fixes", "format", "respect_gitignore", "items",
     "images",
     "max_file_size",
+    "newsletter",
 }  # fmt: skip
 _RULE_KEYS = {"enabled", "severity"}
 #: Top-level ``items`` keys and the rule option each one sets (rules may still override).
@@ -87,6 +88,8 @@ def parse_size(value: object) -> int:
     if size < 1:
         raise ValueError(f"expected a size of at least 1 byte, got {value!r}")
     return size
+#: Top-level ``newsletter`` keys and the rule option each one sets (rules may still override).
+_NEWSLETTER_OPTIONS = {"names": "newsletter_names"}
 
 
 class ConfigError(Exception):
@@ -181,6 +184,9 @@ class Config:
     images: Mapping[str, Any] = field(default_factory=dict)
     #: Larger files are reported as an input problem and not parsed (bytes).
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    #: The briefing itself: ``{names: [...]}``, the values its own campaign tags carry
+    #: (``utm_source=weekly-digest``), which BL001 keeps.
+    newsletter: Mapping[str, Any] = field(default_factory=dict)
     #: The file this came from (None for defaults / dicts).
     source: Path | None = None
     #: Dotted key -> where its value was set ("default", a file path, "command line").
@@ -248,6 +254,9 @@ class Config:
             for key, option in _IMAGE_OPTIONS.items():
                 if key in self.images:
                     options[option] = self.images[key]
+        for key, option in _NEWSLETTER_OPTIONS.items():
+            if key in self.newsletter and option in options:
+                options[option] = list(self.newsletter[key])
         settings = self.rules.get(meta.code)
         if settings is not None:
             options.update(settings.options)
@@ -492,6 +501,28 @@ def _exclude_sections(value: Any, source: str, key: str) -> dict[str, list[str]]
     return out
 
 
+def _newsletter(value: Any, source: str) -> dict[str, Any]:
+    from .urls import name_key
+
+    if not isinstance(value, dict):
+        raise ConfigError(source, "newsletter", "expected a mapping (names: [...])")
+    out: dict[str, Any] = {}
+    for raw_key, item in value.items():
+        key = _norm_key(raw_key)
+        dotted = f"newsletter.{raw_key}"
+        if key not in _NEWSLETTER_OPTIONS:
+            raise ConfigError(source, dotted, "unknown key")
+        if isinstance(item, str):
+            item = [item]
+        if not isinstance(item, list) or not all(isinstance(v, str) for v in item):
+            raise ConfigError(source, dotted, "expected a list of names")
+        for name in item:
+            if not name_key(name):
+                raise ConfigError(source, dotted, f"{name!r} is not a name")
+        out[key] = tuple(item)
+    return out
+
+
 def _build(data: Mapping[str, Any], source: str, base: Config | None) -> Config:
     from .registry import UnknownRuleError, resolve, rules_by_code
 
@@ -537,6 +568,10 @@ def _build(data: Mapping[str, Any], source: str, base: Config | None) -> Config:
                 values[key] = parse_size(value)
             except ValueError as exc:
                 raise ConfigError(source, str(raw_key), str(exc)) from None
+        elif key == "newsletter":
+            values[key] = {**cfg.newsletter, **_newsletter(value, source)}
+            for sub in values[key]:
+                provenance[f"newsletter.{sub}"] = source
         elif key == "format":
             if not isinstance(value, dict):
                 raise ConfigError(source, str(raw_key), "expected a mapping")

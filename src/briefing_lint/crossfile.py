@@ -1,4 +1,5 @@
-"""Rules that judge the whole run (e.g. BL006 duplicate items across issues)."""
+"""Rules that judge the whole run (BL006 duplicate items across issues; BL001 drops the
+reports of tags the run shows to be the newsletter's own)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,12 @@ def cross_file_diagnostics(outcomes: Sequence[FileOutcome], resolver: ConfigReso
         rule_cls = rules_by_code()[code]
         first = next(iter(facts))
         options = resolver.for_path(by_path[first].path).options_for(rule_cls.meta())
+        drop = rule_cls().drop_run(facts, options)
+        if drop is not None:
+            for outcome in outcomes:
+                outcome.diagnostics = [
+                    d for d in outcome.diagnostics if d.code != code or not drop(d)
+                ]
         for path, diagnostic in rule_cls().check_run(facts, options):
             target = by_path.get(path)
             if target is None:

@@ -26,6 +26,12 @@ def effective_config(cfg: Config) -> dict[str, Any]:
         "exclude": {"value": list(cfg.exclude), "from": src("exclude")},
         "fail-on": {"value": cfg.fail_on.value, "from": src("fail_on")},
         "max-file-size": {"value": cfg.max_file_size, "from": src("max_file_size")},
+        "newsletter": {
+            "names": {
+                "value": list(cfg.newsletter.get("names", ())),
+                "from": src("newsletter.names"),
+            }
+        },
         "rules": {},
     }
     for rule in RULES:

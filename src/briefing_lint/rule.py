@@ -7,7 +7,7 @@ the same fixes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -133,3 +133,10 @@ class Rule:
     ) -> Iterable[tuple[str, Diagnostic]]:
         """Diagnostics that need every file of the run: ``(path, diagnostic)`` pairs."""
         return ()
+
+    def drop_run(
+        self, facts: Mapping[str, Any], options: Mapping[str, Any]
+    ) -> Callable[[Diagnostic], bool] | None:
+        """A test for this rule's per-file diagnostics that the whole run shows wrong (BL001:
+        a tag value that turns out to be the newsletter's own name); None drops nothing."""
+        return None

@@ -3,8 +3,9 @@
 Every Python URL cleaner we tried corrupts the links a briefing carries: re-encoding ``==`` to
 ``%3D%3D``, HTML-unescaping ``&timestamp=`` into ``×tamp=``, lower-casing case-sensitive ids,
 re-sorting or dropping the parameters that identify the page. So URLs here are edited as
-text: the query is split on ``&`` (or ``&amp;``) and whole segments are dropped; what stays
-keeps its bytes, its order and its separators. Keys are compared after percent-decoding,
+text: the query is split on ``&`` (or ``&amp;``, ``&#38;``, ``&#x26;``: Markdown decodes
+character references in a destination) and whole segments are dropped; what stays keeps its
+bytes, its order and its separators. Keys are compared after percent-decoding,
 case-insensitively, as whole keys. Nothing is ever re-encoded, unescaped or re-cased.
 
 The rule data lives in ``rules/url-providers.yaml``; :func:`ruleset` compiles it once per
@@ -28,13 +29,18 @@ from .safe_regex import RegexError, compile_user_regex
 CLASSES: tuple[str, ...] = ("credential", "identifying", "tracking", "presentation")
 _RANK = {name: i for i, name in enumerate(CLASSES)}
 
+#: ``&#38;`` / ``&#x26;`` are an ``&`` (Markdown decodes them): their ``#`` starts no fragment.
+_AMP_REF = r"&\#0*38;|&\#[xX]0*26;"
 _URL = re.compile(
-    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*:)?(?P<auth>//[^/?#]*)?(?P<path>[^?#]*)"
-    r"(?:\?(?P<query>[^#]*))?(?:#(?P<fragment>.*))?\Z",
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*:)?(?P<auth>//[^/?#]*)?"
+    rf"(?P<path>(?:{_AMP_REF}|[^?#])*)"
+    rf"(?:\?(?P<query>(?:{_AMP_REF}|[^#])*))?(?:#(?P<fragment>.*))?\Z",
     re.DOTALL,
 )
 _WWW = re.compile(r"www\.[^/?#]*", re.IGNORECASE)
-_SEP = re.compile(r"&amp;|&")
+#: A query separator as written: ``&``, or ``&`` as an HTML character reference (``&amp;``,
+#: ``&#38;``, ``&#x26;``), which Markdown decodes to ``&`` in a link destination.
+_SEP = re.compile(r"&(?:amp;|AMP;|#0*38;|#[xX]0*26;)?")
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _ABSOLUTE = re.compile(r"https?://[^/?#\s\\]*[A-Za-z0-9][^/?#\s\\]*(?:[/?#].*)?\Z", re.I | re.S)
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
@@ -117,7 +123,7 @@ def normalize_key(raw: str) -> str:
 class Segment:
     """One ``key=value`` piece of a query, as written, with the separator before it."""
 
-    sep: str  # "", "&" or "&amp;"
+    sep: str  # "", "&", or "&" as a character reference ("&amp;", "&#38;", "&#x26;")
     text: str
     key: str  # normalised key (see normalize_key)
 
@@ -456,6 +462,8 @@ class RuleSet:
     user_remove: KeyMatcher
     never: KeyMatcher
     not_global: KeyMatcher
+    #: Keys removed everywhere only with certain values: key -> (values, class).
+    global_values: Mapping[str, tuple[frozenset[str], str]]
     exceptions: tuple[re.Pattern[str], ...]
     allow: tuple[tuple[str, KeyMatcher], ...]
     upgrade_hosts: frozenset[str]
@@ -475,6 +483,10 @@ class RuleSet:
         default_factory=dict, compare=False, repr=False
     )
     _allowed: dict[str, KeyMatcher] = field(default_factory=dict, compare=False, repr=False)
+    #: clean_url results with spared keys, by (URL, keys).
+    _spared: dict[tuple[str, frozenset[str]], Cleaning] = field(
+        default_factory=dict, compare=False, repr=False
+    )
     _global_class: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
     #: needs_cleaning() answers by URL
     _needs: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
@@ -533,6 +545,13 @@ class RuleSet:
         _remember(memo, key, found)
         return found
 
+    def value_class(self, key: str, raw_value: str) -> str | None:
+        """The class of ``key`` when the global value list names this value (``from=timeline``)."""
+        found = self.global_values.get(key)
+        if found is None or not raw_value:
+            return None
+        return found[1] if normalize_key(raw_value) in found[0] else None
+
     def allowed(self, host: str) -> KeyMatcher:
         found = self._allowed.get(host)
         if found is None:
@@ -584,6 +603,24 @@ def _compile_marker(spec: Any, where: str) -> Marker:
         tuple(keys([k], where) for k in _strings(spec.get("all"), f"{where}.all")),
         bool(spec.get("protect", False)),
     )
+
+
+def _value_map(value: Any, where: str) -> dict[str, tuple[frozenset[str], str]]:
+    """``{class: {key: [values]}}`` -> key -> (normalised values, class)."""
+    out: dict[str, tuple[frozenset[str], str]] = {}
+    if not value:
+        return out
+    if not isinstance(value, dict):
+        raise UrlDataError(where, "expected a mapping of class: {key: [values]}")
+    for cls, entries in value.items():
+        if cls not in _RANK:
+            raise UrlDataError(f"{where}.{cls}", f"unknown class (use {', '.join(CLASSES)})")
+        if not isinstance(entries, dict):
+            raise UrlDataError(f"{where}.{cls}", "expected a mapping of key: [values]")
+        for key, values in entries.items():
+            items = _strings(values, f"{where}.{cls}.{key}")
+            out[normalize_key(str(key))] = (frozenset(normalize_key(v) for v in items), str(cls))
+    return out
 
 
 def _build(options: Mapping[str, Any]) -> RuleSet:
@@ -662,6 +699,7 @@ def _build(options: Mapping[str, Any]) -> RuleSet:
         ),
         never=keys(_strings(glob.get("never"), "global.never"), "global.never"),
         not_global=keys(_strings(glob.get("not_global"), "global.not_global")),
+        global_values=_value_map(glob.get("remove_values"), "global.remove_values"),
         exceptions=tuple(
             _regex(p, "global.exceptions", True)
             for p in _strings(glob.get("exceptions"), "global.exceptions")
@@ -741,6 +779,8 @@ class Cleaning:
     bad_token: str | None = None
     repaired_url: str | None = None
     protected: str = ""  # why nothing was looked at ("exception" or a marker name)
+    #: A removed value may go on past an unencoded ``&``: report, but offer no fix.
+    ambiguous: bool = False
 
     @property
     def changed(self) -> bool:
@@ -770,7 +810,7 @@ def _decide(
         return None
     if rules.user_remove(key):
         return Removal(seg.raw_key, "tracking")
-    global_cls = rules.global_class(key)
+    global_cls = rules.global_class(key) or rules.value_class(key, seg.value)
     if provider is not None and mode == "keep":
         assert provider.keep is not None
         if provider.keep(key):
@@ -838,14 +878,35 @@ def _may_change(url: str, rules: RuleSet) -> bool:
     if fragment is not None and _fragment_params(fragment):
         segments += split_query(fragment)
     return any(
-        seg.text and seg.key and (rules.user_remove(seg.key) or rules.global_class(seg.key))
+        seg.text
+        and seg.key
+        and (
+            rules.user_remove(seg.key)
+            or rules.global_class(seg.key)
+            or rules.value_class(seg.key, seg.value)
+        )
         for seg in segments
     )
 
 
-def clean_url(url: str, rules: RuleSet | None = None) -> Cleaning:
-    """Classify and strip what ``url`` should not carry; the input is never re-encoded."""
+def clean_url(
+    url: str, rules: RuleSet | None = None, spare: frozenset[str] = frozenset()
+) -> Cleaning:
+    """Classify and strip what ``url`` should not carry; the input is never re-encoded.
+
+    ``spare``: normalised keys whose *tracking* removals are left out (the newsletter's own
+    campaign tags, a sponsor's tags); identifying and credential keys are never spared.
+    """
     rules = rules or ruleset()
+    if spare:
+        spared = rules._spared
+        key = (url, spare)
+        hit = spared.get(key)
+        if hit is None:
+            if len(spared) >= _MEMO_LIMIT:
+                spared.clear()
+            hit = spared[key] = _clean(url, rules, spare)
+        return hit
     memo = rules.memo
     found = memo.get(url)
     if found is None:
@@ -855,7 +916,19 @@ def clean_url(url: str, rules: RuleSet | None = None) -> Cleaning:
     return found
 
 
-def _clean(url: str, rules: RuleSet) -> Cleaning:
+def _continued(segments: Sequence[Segment], dropped: set[int]) -> bool:
+    """Whether a dropped ``key=value`` is followed by a kept piece without ``=``: an
+    unencoded ``&`` inside the value (``utm_source=Q&A&id=1``) or a flag; dropping the
+    segment alone would leave half a value behind, so no fix can be offered."""
+    for i in dropped:
+        if i + 1 < len(segments) and i + 1 not in dropped:
+            nxt = segments[i + 1]
+            if nxt.text and "=" not in nxt.text and segments[i].has_value:
+                return True
+    return False
+
+
+def _clean(url: str, rules: RuleSet, spare: frozenset[str] = frozenset()) -> Cleaning:
     parts = split_url(url)
     host = parts.host
     if not _cleanable(parts):
@@ -909,6 +982,8 @@ def _clean(url: str, rules: RuleSet) -> Cleaning:
     unsafe_drop: set[int] = set()
     for i, seg in enumerate(segments):
         r = _decide(seg, rules, provider, mode, allowed)
+        if r is not None and spare and r.cls == "tracking" and seg.key in spare:
+            r = None
         if r is not None:
             removed.append(r)
             (safe_drop if r.safe else unsafe_drop).add(i)
@@ -932,6 +1007,8 @@ def _clean(url: str, rules: RuleSet) -> Cleaning:
         frag_mode = "remove" if provider is not None and mode != "global" else "global"
         for i, seg in enumerate(frag_segments):
             r = _decide(seg, rules, provider, frag_mode, allowed)
+            if r is not None and spare and r.cls == "tracking" and seg.key in spare:
+                r = None
             if r is not None:
                 removed.append(replace(r, place="fragment"))
                 (frag_safe if r.safe else frag_unsafe).add(i)
@@ -968,6 +1045,8 @@ def _clean(url: str, rules: RuleSet) -> Cleaning:
         removed=tuple(removed),
         dropped_fragment=dropped,
         upgraded=upgraded,
+        ambiguous=_continued(segments, safe_drop | unsafe_drop)
+        or _continued(frag_segments, frag_safe | frag_unsafe),
     )
 
 
@@ -1060,3 +1139,73 @@ def ephemeral_markers(url: str, rules: RuleSet | None = None) -> list[str]:
         if marker.name not in names:
             names.append(marker.name)
     return names
+
+
+# -- the newsletter's own campaign tags ------------------------------------------------------
+
+#: Keys whose value names who sent the reader (the newsletter's own campaign tags).
+_CAMPAIGN_KEY = re.compile(r"utm(?:_[a-z_]+)?|mtm_[a-z_]+|ref|source", re.IGNORECASE)
+#: ``www.`` before, and a ``.com``-style suffix after, a name written as a domain.
+_NAME_AFFIXES = re.compile(r"^www\.|\.(?:[a-z]{2,6})(?:\.[a-z]{2})?$")
+_NAME_DROP = re.compile(r"[\s\-_.+]+")
+
+
+@functools.cache
+def _generic_values() -> frozenset[str]:
+    """Channel words that tag links of many sites without naming anyone (rule data)."""
+    table = load_table("url-providers")
+    return frozenset(name_key(str(v)) for v in table.get("generic_tag_values") or ())
+
+
+_SECOND_LEVEL = frozenset({"com", "co", "net", "org", "gov", "edu", "ac", "or", "ne"})
+
+
+def is_campaign_key(key: str) -> bool:
+    """``utm_*``, ``mtm_*``, ``ref`` and ``source`` (normalised key)."""
+    return _CAMPAIGN_KEY.fullmatch(key) is not None
+
+
+def name_key(text: str) -> str:
+    """A newsletter name or a tag value as compared: ``This-Week-in-Rust``, ``thisweekinrust``
+    and ``www.thisweekinrust.com`` are all ``thisweekinrust``."""
+    text = normalize_key(text.strip())
+    if "." in text:
+        text = _NAME_AFFIXES.sub("", text)
+    return _NAME_DROP.sub("", text)
+
+
+def plausible_name(key: str) -> bool:
+    """Whether a normalised tag value could name a newsletter (for detection): letters, at
+    least three characters, not a channel word (``email``, ``rss``, ``twitter``)."""
+    return (
+        len(key) >= 3
+        and any(c.isalpha() for c in key)
+        and key not in _generic_values()
+        and "/" not in key
+        and ":" not in key
+    )
+
+
+def site_of(host: str) -> str:
+    """The registrable part of a host, roughly: ``docs.example.co.uk`` -> ``example.co.uk``.
+
+    Subdomains of one site count once when telling whether a tag value is spread over many
+    sites (a site tagging its own pages is not a newsletter tagging its links).
+    """
+    labels = host.removeprefix("www.").split(".")
+    keep = 3 if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2 else 2
+    return ".".join(labels[-keep:])
+
+
+def campaign_tags(url: str) -> list[tuple[str, str]]:
+    """``(normalised key, name_key(value))`` of the campaign tags of a web URL's query."""
+    parts = split_url(url)
+    if not parts.query or not _cleanable(parts):
+        return []
+    out = []
+    for seg in split_query(parts.query):
+        if seg.key and seg.has_value and is_campaign_key(seg.key):
+            value = name_key(seg.value)
+            if value:
+                out.append((seg.key, value))
+    return out

@@ -1,4 +1,11 @@
-"""BL010 link-text-whitespace: ``[ title ](url)`` -> ``[title](url)``."""
+r"""BL010 link-text-whitespace: ``[ title ](url)`` -> ``[title](url)``.
+
+Dropping the padding must leave the same text, less the padding: a backslash before a
+trailing space would then escape the ``]`` (``[C:\Users\ ](u)`` is no link without the
+space), so that space becomes a second backslash; and the text is parsed again before and
+after, so no emphasis or other markup appears or goes (``[*a *](u)``). When the two differ
+the finding has no fix.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ from markdown_it.token import Token
 
 from ..diagnostics import Diagnostic, Edit, Fix, Span
 from ..document import Link
+from ..parser import markdown
 from ..rule import Rule, RuleContext
 
 _SPACE = " \t\u3000"
@@ -52,14 +60,40 @@ class LinkTextWhitespace(Rule):
             edits = []
             if lead:
                 edits.append(Edit(Span(text_span.start, text_span.start + lead), ""))
+            # An odd run of backslashes before the trailing padding would escape the "]".
+            backslashes = len(stripped) - len(stripped.rstrip("\\"))
+            tail = "\\" if backslashes % 2 else ""
             if trail:
-                edits.append(Edit(Span(text_span.end - trail, text_span.end), ""))
+                edits.append(Edit(Span(text_span.end - trail, text_span.end), tail))
             applicability = ctx.fix_applicability()
             fix = None
-            if applicability is not None:
+            new_text = stripped + (tail if trail else "")
+            if applicability is not None and _same_text(text, new_text):
                 fix = Fix(tuple(edits), applicability, ctx.message("fix_title"))
             what = "image alt text" if link.is_image else "link text"
             yield ctx.report(link.span, ctx.message("padded", where=where, what=what), fix=fix)
+
+
+def _inline_text(text: str) -> list[tuple[str, str]]:
+    """(type, content) of the inline tokens of ``text``, adjacent text merged, padding off."""
+    out: list[tuple[str, str]] = []
+    for block in markdown().parseInline(text):
+        for token in block.children or ():
+            kind = "text" if token.type in ("text", "text_special") else token.type
+            if kind == "text" and out and out[-1][0] == "text":
+                out[-1] = ("text", out[-1][1] + token.content)
+            else:
+                out.append((kind, token.content if kind == "text" else token.markup))
+    if out and out[0][0] == "text":
+        out[0] = ("text", out[0][1].lstrip(_SPACE))
+    if out and out[-1][0] == "text":
+        out[-1] = ("text", out[-1][1].rstrip(_SPACE))
+    return [t for t in out if t != ("text", "")]
+
+
+def _same_text(old: str, new: str) -> bool:
+    """Whether ``new`` reads as ``old`` without its padding (same markup, same text)."""
+    return _inline_text(old) == _inline_text(new)
 
 
 def _maybe_padded(link: Link) -> bool:

@@ -1,18 +1,49 @@
-"""BL001 tracking-params: strip tracking, sharer and session parameters from URLs."""
+"""BL001 tracking-params: strip tracking, sharer and session parameters from URLs.
+
+The newsletter's own campaign tags are not tracking (``utm_source=<this newsletter>`` on a
+partner's link is how the partner counts the readers the newsletter sends). Its names come
+from the config (``newsletter.names``) or are detected: a tag value found on links to
+``detect_names`` different sites or more. Detection runs twice: within each file, where it
+also keeps fixes off those tags, and over the whole run (per-file :meth:`facts`, judged in
+:meth:`drop_run`), where it can only drop reports, since fixes are made file by file before
+the run is seen whole.
+
+Inside a sponsor section (a heading :func:`~briefing_lint.sections.section_kind` calls
+``sponsor``) the tracking tags of a third-party link are the sponsor's: reported as ``info``
+without a fix. Identifying and credential keys are reported everywhere.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import bisect
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from ..diagnostics import Applicability, Diagnostic, Fix
-from ..document import Link
-from ..rule import Rule, RuleContext
-from ..urls import CLASSES, Cleaning, Removal, clean_url, needs_cleaning
+from ..document import Document, Link
+from ..rule import OptionError, Rule, RuleContext
+from ..sections import section_kind
+from ..urls import (
+    CLASSES,
+    Cleaning,
+    Removal,
+    campaign_tags,
+    clean_url,
+    is_campaign_key,
+    name_key,
+    needs_cleaning,
+    plausible_name,
+    site_of,
+    split_query,
+    split_url,
+)
 from ._url_targets import (
     Hrefs,
     Target,
     compiled_rules,
     edit_allowed,
+    hrefs,
     targets,
     validate_url_options,
 )
@@ -33,9 +64,126 @@ def screen(text: str) -> bool:
     return "?" in text or "#" in text or "http:" in text.lower()
 
 
+def _validate(options: Mapping[str, Any]) -> None:
+    validate_url_options(options)
+    names = options.get("newsletter_names") or []
+    if not isinstance(names, list):
+        raise OptionError("newsletter_names", "expected a list of names")
+    for i, name in enumerate(names):
+        if not isinstance(name, str) or not name_key(name):
+            raise OptionError(f"newsletter_names[{i}]", f"{name!r} is not a name")
+    threshold = options.get("detect_names", 3)
+    if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 0:
+        raise OptionError("detect_names", "expected a number of sites, 0 or more")
+
+
+#: Campaign values that say the link is a paid placement (an influencer or sponsor slot): the
+#: link is the sponsor's, wherever it stands (``utm_medium=kol``, ``influencer_x``,
+#: ``newsletter-sponsorship``, ``advertorial``). Matched on :func:`name_key` values.
+_PLACEMENT = re.compile(r"kol(?=$|\d)|influencer|sponsor|advertorial")
+#: Shortest name that also matches inside a longer value (``rustweekly`` in
+#: ``rustweeklyissue42``): configured names are trusted more than detected ones.
+_CONTAINED_CONFIGURED = 3
+_CONTAINED_DETECTED = 5
+
+
+class Names:
+    """The newsletter's names: configured, and detected from the tags of the links."""
+
+    def __init__(self, configured: frozenset[str], detected: frozenset[str]) -> None:
+        self.exact = configured | detected
+        self.inside = tuple(
+            sorted(
+                {n for n in configured if len(n) >= _CONTAINED_CONFIGURED}
+                | {n for n in detected if len(n) >= _CONTAINED_DETECTED}
+            )
+        )
+
+    def match(self, value: str) -> bool:
+        """Whether a :func:`name_key` value names the newsletter (or holds one of its names)."""
+        return value in self.exact or any(n in value for n in self.inside)
+
+
+def configured_names(options: Mapping[str, Any]) -> frozenset[str]:
+    """The newsletter's names from the options, compared as :func:`name_key` gives them."""
+    return frozenset(name_key(str(n)) for n in options.get("newsletter_names") or ())
+
+
+def tag_sites(links: Iterable[str]) -> dict[str, set[str]]:
+    """Plausible campaign tag values (as :func:`name_key` gives them) -> the sites they tag."""
+    out: dict[str, set[str]] = {}
+    for href in links:
+        if "?" not in href:
+            continue
+        tags = campaign_tags(href)
+        if not tags:
+            continue
+        site = site_of(split_url(href).host)
+        for _key, value in tags:
+            if plausible_name(value) and value != name_key(site):
+                out.setdefault(value, set()).add(site)
+    return out
+
+
+def detected_names(sites: Mapping[str, Iterable[str]], threshold: int) -> frozenset[str]:
+    """Values that tag links to ``threshold`` sites or more (none when it is 0)."""
+    if threshold <= 0:
+        return frozenset()
+    return frozenset(v for v, found in sites.items() if len(set(found)) >= threshold)
+
+
+def _file_tag_sites(ctx: RuleContext) -> dict[str, set[str]]:
+    shared = hrefs(ctx)
+    found: dict[str, set[str]] | None = shared.__dict__.get(_SITES_ATTR)
+    if found is None:
+        found = shared.__dict__[_SITES_ATTR] = document_tag_sites(ctx.doc)
+    return found
+
+
+def document_tag_sites(doc: Document) -> dict[str, set[str]]:
+    """:func:`tag_sites` of a document's links and reference definitions."""
+    from ..document import index
+
+    found = index(doc)
+    urls = [link.href for link in found.urls if "?" in link.href]
+    urls += [d.dest for d in found.definitions if "?" in d.dest]
+    return tag_sites(urls)
+
+
+_SITES_ATTR = "_bl001_tag_sites"
+
+
+class _Sponsor:
+    """Where the sponsor sections of a document are: by the start offset of each heading."""
+
+    def __init__(self, doc: Document, extra: Mapping[str, Any] | None) -> None:
+        self.starts: list[int] = []
+        self.flags: list[bool] = []
+        stack: list[tuple[int, bool]] = []  # (level, sponsor) of the enclosing headings
+        for heading in doc.headings:
+            while stack and stack[-1][0] >= heading.level:
+                stack.pop()
+            kind = section_kind(heading.text, extra)
+            sponsor = kind == "sponsor" or (kind is None and bool(stack) and stack[-1][1])
+            stack.append((heading.level, sponsor))
+            self.starts.append(heading.block.span.start)
+            self.flags.append(sponsor)
+
+    def at(self, offset: int) -> bool:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return i >= 0 and self.flags[i]
+
+
+def _section_extra(ctx: RuleContext) -> Mapping[str, Any] | None:
+    items = ctx.config.items if ctx.config is not None else {}
+    extra = items.get("exclude_sections")
+    return extra if isinstance(extra, Mapping) else None
+
+
 class TrackingParams(Rule):
     code = "BL001"
-    validate_options = staticmethod(validate_url_options)
+    validate_options = staticmethod(_validate)
+    cross_file = True
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         rules = compiled_rules(ctx)
@@ -46,9 +194,110 @@ class TrackingParams(Rule):
                 return False
             return needs_cleaning(href, rules)
 
+        names: Names | None = None
+        sponsor: _Sponsor | None = None
+        threshold = int(ctx.options.get("detect_names", 3))
         for target in targets(ctx, wanted, candidates, screen):
-            cleaning = clean_url(target.url, rules)
-            yield from _diagnostics(ctx, target, cleaning)
+            if names is None:
+                names = Names(
+                    configured_names(ctx.options),
+                    detected_names(_file_tag_sites(ctx), threshold),
+                )
+                sponsor = _Sponsor(ctx.doc, _section_extra(ctx))
+            assert sponsor is not None
+            url = target.url
+            tags = campaign_tags(url)
+            own = {key for key, value in tags if names.match(value)}
+            spare = frozenset(key for key, _value in tags) if own else frozenset()
+            placement = any(_PLACEMENT.search(value) for _key, value in tags)
+            in_sponsor = placement or sponsor.at(target.span.start)
+            if in_sponsor and not names.match(name_key(site_of(split_url(url).host))):
+                spare = spare | _all_keys(url)
+            cleaning = clean_url(url, rules, spare) if spare else clean_url(url, rules)
+            candidates_ = sorted({v for _k, v in tags if plausible_name(v) and not own})
+            yield from _diagnostics(ctx, target, cleaning, candidates_)
+            if in_sponsor and spare:
+                full = clean_url(url, rules)
+                yield from _sponsor_tags(ctx, target, full, cleaning, own, placement, candidates_)
+
+    def facts(self, ctx: RuleContext) -> Any:
+        """Campaign tag values of the file and the sites they tag (picklable)."""
+        if int(ctx.options.get("detect_names", 3)) <= 0:
+            return None
+        found = _file_tag_sites(ctx)
+        return {value: tuple(sorted(sites)) for value, sites in found.items()} or None
+
+    def drop_run(
+        self, facts: Mapping[str, Any], options: Mapping[str, Any]
+    ) -> Callable[[Diagnostic], bool] | None:
+        """Drop reports of tags whose value turns out, over the whole run, to be the
+        newsletter's own name (found on links to ``detect_names`` sites or more)."""
+        sites: dict[str, set[str]] = {}
+        for found in facts.values():
+            for value, hosts in (found or {}).items():
+                sites.setdefault(value, set()).update(hosts)
+        detected = detected_names(sites, int(options.get("detect_names", 3)))
+        if not detected:
+            return None
+        names = Names(frozenset(), detected)
+
+        def drop(diagnostic: Diagnostic) -> bool:
+            tags = diagnostic.data.get("campaign_values")
+            if not isinstance(tags, list) or not any(names.match(str(t)) for t in tags):
+                return False
+            removed = diagnostic.data.get("removed") or {}
+            assert isinstance(removed, dict)
+            keys = [k for found in removed.values() for k in found]
+            kept = diagnostic.data.get("kept")
+            if isinstance(kept, list):  # a sponsor's tags, reported as info
+                keys = [str(k) for k in kept]
+            return bool(keys) and all(is_campaign_key(name_key_of(k)) for k in keys)
+
+        return drop
+
+
+def name_key_of(raw_key: str) -> str:
+    """A removed key as written, compared as query keys are (percent-decoded, lower case)."""
+    return split_query(raw_key)[0].key
+
+
+def _all_keys(url: str) -> frozenset[str]:
+    """Every key of the URL's query and fragment (the sponsor's tags, whichever they are)."""
+    parts = split_url(url)
+    out = {s.key for s in split_query(parts.query)} if parts.query else set()
+    if parts.fragment:
+        out.update(s.key for s in split_query(parts.fragment))
+    return frozenset(out)
+
+
+def _sponsor_tags(
+    ctx: RuleContext,
+    target: Target,
+    full: Cleaning,
+    kept: Cleaning,
+    own: set[str],
+    placement: bool,
+    campaign: list[str],
+) -> Iterator[Diagnostic]:
+    """One ``info`` finding for the tracking tags spared on a sponsor's link (not the
+    newsletter's own, which are not reported at all)."""
+    left = {(r.key, r.place) for r in kept.removed}
+    spared = [
+        r for r in full.removed if (r.key, r.place) not in left and name_key_of(r.key) not in own
+    ]
+    if not spared:
+        return
+    details = ", ".join(dict.fromkeys(f"`{r.key}`" for r in spared))
+    yield ctx.report(
+        target.span,
+        ctx.message("placement" if placement else "sponsor", where=full.label, details=details),
+        kind="sponsor",
+        data={
+            "provider": full.provider or "global",
+            "kept": [r.key for r in spared],
+            **({"campaign_values": campaign} if campaign else {}),
+        },
+    )
 
 
 def _details(ctx: RuleContext, by_class: dict[str, list[str]]) -> str:
@@ -58,12 +307,17 @@ def _details(ctx: RuleContext, by_class: dict[str, list[str]]) -> str:
     )
 
 
-def _data(cleaning: Cleaning, safe: bool, url: str) -> dict[str, object]:
-    return {
+def _data(
+    cleaning: Cleaning, safe: bool, url: str, campaign: list[str] | None = None
+) -> dict[str, object]:
+    data: dict[str, object] = {
         "provider": cleaning.provider or "global",
         "removed": cleaning.classes(safe),
         "url": url,
     }
+    if campaign:
+        data["campaign_values"] = campaign
+    return data
 
 
 def _fix(
@@ -72,12 +326,15 @@ def _fix(
     applicability = ctx.fix_applicability(kind)
     if applicability is None or not edit_allowed(target, new_url):
         return None
+
     if cap is Applicability.UNSAFE and applicability is Applicability.SAFE:
         applicability = cap
     return Fix(target.edits(new_url), applicability, ctx.message("fix_title"))
 
 
-def _diagnostics(ctx: RuleContext, target: Target, cleaning: Cleaning) -> Iterator[Diagnostic]:
+def _diagnostics(
+    ctx: RuleContext, target: Target, cleaning: Cleaning, campaign: list[str] | None = None
+) -> Iterator[Diagnostic]:
     where = cleaning.label
     span = target.span
     if cleaning.incomplete:
@@ -121,21 +378,35 @@ def _diagnostics(ctx: RuleContext, target: Target, cleaning: Cleaning) -> Iterat
             by_class.setdefault("tracking", []).append("#" + cleaning.dropped_fragment)
         details = _details(ctx, {c: by_class[c] for c in CLASSES if c in by_class})
         key = ("clean_upgrade" if cleaning.upgraded else "clean") if details else "upgrade"
+        message = ctx.message(key, where=where, details=details)
+        fix = None
+        if cleaning.ambiguous:
+            message = ctx.message("ambiguous", message=message)
+        else:
+            fix = _fix(ctx, target, cleaning.safe_url, kind)
         yield ctx.report(
             span,
-            ctx.message(key, where=where, details=details),
+            message,
             kind=kind,
-            fix=_fix(ctx, target, cleaning.safe_url, kind),
-            data=_data(cleaning, True, cleaning.safe_url),
+            fix=fix,
+            data=_data(cleaning, True, cleaning.safe_url, campaign),
         )
     if cleaning.unsafe_url != cleaning.url:
         kind = cleaning.worst(False) or "tracking"
+        message = ctx.message(
+            "unverified", where=where, details=_details(ctx, cleaning.classes(False))
+        )
+        fix = None
+        if cleaning.ambiguous:
+            message = ctx.message("ambiguous", message=message)
+        else:
+            fix = _fix(ctx, target, cleaning.unsafe_url, kind, Applicability.UNSAFE)
         yield ctx.report(
             span,
-            ctx.message("unverified", where=where, details=_details(ctx, cleaning.classes(False))),
+            message,
             kind=kind,
-            fix=_fix(ctx, target, cleaning.unsafe_url, kind, Applicability.UNSAFE),
-            data=_data(cleaning, False, cleaning.unsafe_url),
+            fix=fix,
+            data=_data(cleaning, False, cleaning.unsafe_url, campaign),
         )
 
 
