@@ -207,7 +207,9 @@ class TrackingParams(Rule):
             assert sponsor is not None
             url = target.url
             tags = campaign_tags(url)
-            own = {key for key, value in tags if names.match(value)}
+            # One tag naming the newsletter makes the link's whole campaign tagging its own
+            # (`utm_source=weekly&utm_medium=email&utm_campaign=issue-42`).
+            own = {key for key, _value in tags} if any(names.match(v) for _k, v in tags) else set()
             spare = frozenset(key for key, _value in tags) if own else frozenset()
             placement = any(_PLACEMENT.search(value) for _key, value in tags)
             in_sponsor = placement or sponsor.at(target.span.start)
