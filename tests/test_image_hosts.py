@@ -260,3 +260,18 @@ def test_cache_entry_follows_the_referenced_files(tmp_path: Path) -> None:
     assert missing(run()) == 1  # the file appeared: the entry is not reused
     (tmp_path / "site/docs/assets/arch.png").unlink()
     assert missing(run()) == 2
+
+
+def test_images_in_a_missing_folder_are_not_reported(tmp_path: Path) -> None:
+    # One issue copied out of its site: its image folders are not there, so nothing can
+    # be said of the images; a missing file in a folder that exists is still reported.
+    doc = tmp_path / "issue-7.md"
+    doc.write_text(
+        "# 第 7 期\n\n![封面](imgs/issue007/cover.png)\n\n![图](../assets/weekly.png)\n\n"
+        "![本地](pics/typo.png)\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "pics").mkdir()
+    (tmp_path / "pics/photo.png").write_bytes(b"")
+    results = lint_paths([doc], {"select": ["BL004"]})
+    assert _missing(results, doc.read_text(encoding="utf-8")) == ["pics/typo.png"]

@@ -686,9 +686,15 @@ def _missing_local(ctx: RuleContext, settings: _Settings, href: str) -> str | No
         candidates = [os.path.join(folder, target), os.path.join(folder, stem, target)]
         if root:
             candidates.append(os.path.join(root, target))
-    if any(probe.exists(os.path.normpath(c)) is not False for c in candidates):
+    candidates = [os.path.normpath(c) for c in candidates]
+    if any(probe.exists(c) is not False for c in candidates):
         return None  # found, or unknown (unreadable folder, a name the system refuses)
-    return _display_path(os.path.normpath(candidates[0]))
+    # A missing file in a folder that exists is a typo or a forgotten file; a missing
+    # folder says the tree is partial (one issue copied out of its site, assets kept
+    # elsewhere), and nothing can be told about the image.
+    if not any(probe.exists(os.path.dirname(c)) for c in candidates):
+        return None
+    return _display_path(candidates[0])
 
 
 def _local_target(href: str) -> str | None:
