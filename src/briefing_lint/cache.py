@@ -129,9 +129,10 @@ class Cache:
             known = self._fingerprints[id(config)] = (config, config_fingerprint(config))
         # The path exactly as the document is named: per-file ignores match it, the suffix
         # picks the comment syntax, messages may quote it. Length-prefixed: no two
-        # (path, bytes) pairs hash the same input.
+        # (path, bytes) pairs hash the same input. The folder name (version, rule data,
+        # code) is in it too, so an entry copied from another folder's run is a miss.
         name = os.fsencode(str(path))
-        digest = hashlib.sha256(f"briefing-lint/{SCHEMA}/{known[1]}/".encode())
+        digest = hashlib.sha256(f"{SCHEMA}/{self.folder.name}/{known[1]}/".encode())
         digest.update(len(name).to_bytes(8, "little"))
         digest.update(name)
         digest.update(raw)
