@@ -174,8 +174,9 @@ def _mutations() -> Iterator[tuple[str, Callable[[Any], Any]]]:
     yield "extra-field", top("__class__", "os.system")
     yield "facts-not-a-mapping", top("facts", [])
     yield "facts-of-another-rule", top("facts", {"BL001": None})
-    yield "item-link-line-0", top("facts", {"BL006": [["k"], [0], [0], [1], [""]]})
-    yield "item-link-outside-text", top("facts", {"BL006": [["k"], [1], [0], [10**6], [""]]})
+    yield "item-link-line-0", top("facts", {"BL006": [["k"], [0], [0], [1], [0], [""]]})
+    yield "item-link-outside-text", top("facts", {"BL006": [["k"], [1], [0], [10**6], [0], [""]]})
+    yield "item-link-no-such-rubric", top("facts", {"BL006": [["k"], [1], [0], [1], [1], [""]]})
     yield "foreign-key", top("key", "0" * 64)
     yield "newer-schema", top("schema", 999)
 

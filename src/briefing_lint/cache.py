@@ -290,7 +290,7 @@ def _ensure_gitignore(root: int) -> None:
 #
 # {"schema": 1, "key": "<the entry's file name>",
 #  "diagnostics": [codes, names, starts, ends, messages, severities, kinds, datas, fixes],
-#  "facts": {"BL006": [keys, lines, starts, ends, rubrics] | null}}
+#  "facts": {"BL006": [keys, lines, starts, ends, rubric numbers, rubric names] | null}}
 #
 # Columns, one list per field, rather than an object per diagnostic: a warm run is mostly
 # reading entries, and a whole column is checked at C speed (``set(map(type, column))``).
@@ -435,7 +435,8 @@ def _decode_fix(fix: Any, size: int) -> Fix:
 
 
 # BL006 keeps the first occurrence of each item link (None when ``across_files`` is off), as
-# five columns: a file holds dozens, and whole columns are checked at C speed.
+# five columns plus the section names the last one indexes: a file holds dozens of links
+# and only a few sections, and whole columns are checked at C speed.
 
 
 def _encode_item_links(value: object) -> object:
@@ -443,24 +444,33 @@ def _encode_item_links(value: object) -> object:
         return None
     if not isinstance(value, tuple) or not all(type(v) is ItemLink for v in value):
         raise TypeError("BL006 facts are a tuple of ItemLink")
-    return _columns(list(value), 5)
+    names: dict[str, int] = {}
+    rows = [(*v[:4], names.setdefault(v.rubric, len(names))) for v in value]
+    return [*_columns(rows, 5), list(names)]
 
 
 def _decode_item_links(value: Any, size: int) -> object:
     if value is None:
         return None
-    keys, lines, starts, ends, rubrics = _checked_columns(value, 5)
+    if type(value) is not list or len(value) != 6:
+        raise ValueError("not item links")
+    *columns, names = value
+    keys, lines, starts, ends, rubrics = _checked_columns(columns, 5)
     if not keys:
         return ()
     if not (
-        _only(keys, str)
-        and _only(rubrics, str)
+        type(names) is list
+        and _only(names, str)
+        and _only(keys, str)
         and _only(lines, int)
         and min(lines) >= 1
+        and _only(rubrics, int)
+        and min(rubrics) >= 0
+        and max(rubrics) < len(names)
         and _within(starts, ends, size)
     ):
         raise ValueError("not item links inside the text")
-    rows = zip(keys, lines, starts, ends, rubrics, strict=True)
+    rows = zip(keys, lines, starts, ends, map(names.__getitem__, rubrics), strict=True)
     return tuple(map(tuple.__new__, repeat(ItemLink), rows))  # ItemLink._make, minus a call
 
 
