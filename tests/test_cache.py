@@ -69,3 +69,38 @@ def test_damaged_entry_is_a_miss(tmp_path: Path) -> None:
     again = _run(folder, cache)
     assert again["a.md"][0] is False and again["a.md"][1] == first["a.md"][1]
     assert (cache / ".gitignore").read_text(encoding="utf-8").strip().endswith("*")
+
+
+def test_every_kind_of_per_file_fact_comes_back_from_the_cache(tmp_path: Path) -> None:
+    # BL001's tag sites (run-wide name detection), BL006's item links, a file's suppressions
+    # of cross-file findings (and BL014's held-back finding), BL004's file lookups: a file
+    # holding all of them is cached, and comes back equal.
+    folder, cache = tmp_path / "docs", tmp_path / "cache"
+    (folder / "img").mkdir(parents=True)
+    (folder / "img/a.png").write_bytes(b"")
+    (folder / "a.md").write_text(
+        "<!-- briefing-lint-disable-file BL006 -->\n<!-- briefing-lint-disable BL006 -->\n\n"
+        "1、[甲](https://one.example/news/a?utm_source=digest7)\n\n"
+        "2、[乙](https://two.example/news/b?utm_source=digest7)\n\n"
+        "![图](img/a.png) ![缺](img/gone.png)\n",
+        encoding="utf-8",
+    )
+    (folder / "b.md").write_text(
+        "1、[甲 again](https://one.example/news/a)\n\n"
+        "2、[丙](https://three.example/news/c?utm_source=digest7)\n",
+        encoding="utf-8",
+    )
+    resolver = ConfigResolver()
+    files = list(discover([folder], resolver))
+    cold = run_files(files, resolver, jobs=1, use_cache=True, cache_dir=cache)
+    warm = run_files(files, resolver, jobs=1, use_cache=True, cache_dir=cache)
+    assert [o.cached for o in warm] == [True, True]
+    a_cold, a_warm = (next(o for o in run if o.path.name == "a.md") for run in (cold, warm))
+    assert set(a_cold.facts) == {"BL001", "BL006", "suppressions"}
+    assert a_warm.facts == a_cold.facts
+    assert a_warm.diagnostics == a_cold.diagnostics
+    assert a_warm.file_checks == a_cold.file_checks and a_cold.file_checks
+    for run in (cold, warm):
+        cross_file_diagnostics(run, resolver)
+    found = [[(d.code, d.span, d.message) for d in o.diagnostics] for o in cold]
+    assert found == [[(d.code, d.span, d.message) for d in o.diagnostics] for o in warm]

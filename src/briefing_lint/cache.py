@@ -1,45 +1,70 @@
 """Content cache: unchanged files are not parsed again.
 
-An entry is keyed by the file's bytes, the effective config, the rule data and the version,
-and stores the file's diagnostics and cross-file facts, plus the files the result depends on
-(BL004's local images, as path and whether it existed): an entry whose lookups no longer
-give the same answers is a miss. Entries are separate files written
-atomically (temp file + rename), so concurrent runs never see half an entry; a damaged entry
-is a miss. The folder holds a ``.gitignore`` of ``*`` so it never shows up in a repository.
+An entry is keyed by everything that decides a file's findings: its bytes, its path (per-file
+ignores, ``.md`` or ``.mdx``), the effective config, and, through the folder name, the rule
+data, the version and the code. It stores the file's diagnostics and cross-file facts,
+and the files the result depends on (BL004's local images, as path and whether it existed):
+an entry whose lookups no longer give the same answers is a miss.
+
+The cache folder is untrusted input: anyone who can write it (a shared ``--cache-dir``, a
+restored CI cache, a committed folder) controls what is read back. So an entry is plain JSON
+decoded through an explicit schema into the package's own value types; nothing in it names
+anything importable. Whatever does not fit the schema exactly (bad JSON, unknown fields or
+codes, wrong types, spans outside the text, too large, not a regular file) is a miss and is
+overwritten. Entries are written to a temporary file in the same folder and renamed into
+place, so concurrent runs never see half an entry. Symbolic links are never followed: the
+folders are opened with ``O_NOFOLLOW`` and everything inside is reached relative to them. A
+folder that cannot be used (a file, a link, not writable) means running without the cache,
+after one warning. The folder holds a ``.gitignore`` of ``*`` so it never shows up in a
+repository.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import hashlib
+import json
+import operator
 import os
-import pickle
-import tempfile
+import secrets
+import stat
+import sys
+from collections.abc import Callable
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
 from .__about__ import __version__
 from .config import Config
+from .diagnostics import Applicability, Diagnostic, Edit, Fix, Severity, Span
 from .files import FileOutcome, InputError, read_bytes
 from .localfiles import still_valid
+from .registry import rules_by_code
 from .ruledata import data_fingerprint
+from .rules.duplicate_item import ItemLink
+from .suppressions import FACTS_KEY, CrossFileSuppressions
 
 CACHE_DIR_NAME = ".briefing-lint-cache"
 
+#: Version of the entry layout below; part of every key, so a new layout never reads an old one.
+SCHEMA = 2
 
-class _Restricted(pickle.Unpickler):
-    """Unpickles only this package's own value types: an entry planted in the cache folder
-    can name no other callable, so reading the cache can never run foreign code."""
+#: An entry above this size is not read (a real one is a few kB per file).
+MAX_ENTRY_BYTES = 64 << 20
 
-    _BUILTINS = frozenset({"tuple", "list", "dict", "set", "frozenset", "str", "int", "bool"})
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO planted as an entry must not block open
+#: Without folder descriptors and O_NOFOLLOW links cannot be refused safely: no cache there.
+SUPPORTED = bool(_O_NOFOLLOW and _O_DIRECTORY) and os.open in os.supports_dir_fd
+_DIR_FLAGS = os.O_RDONLY | _O_DIRECTORY | _O_NOFOLLOW | _O_CLOEXEC
+_READ_FLAGS = os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK | _O_CLOEXEC
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC
 
-    def find_class(self, module: str, name: str) -> Any:
-        if module == "briefing_lint" or module.startswith("briefing_lint."):
-            return super().find_class(module, name)
-        if module == "builtins" and name in self._BUILTINS:
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"refusing {module}.{name} in a cache entry")
+_TOP_FIELDS = frozenset({"schema", "key", "diagnostics", "facts", "checks"})
 
 
 def project_root(start: Path) -> Path:
@@ -67,43 +92,77 @@ def config_fingerprint(config: Config) -> str:
     return hashlib.sha256(repr(stable).encode()).hexdigest()[:16]
 
 
+def _stderr_warning(message: str) -> None:
+    print(f"briefing-lint: warning: {message}", file=sys.stderr)
+
+
 class Cache:
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self._ready = False
+    def __init__(self, root: Path, warn: Callable[[str], None] = _stderr_warning) -> None:
+        self.root = root
+        self.folder = root / f"v{__version__}-{data_fingerprint()}-{code_fingerprint()}"
+        self._warn = warn
+        #: Descriptor of :attr:`folder`, opened without following links; None until needed.
+        self._fd: int | None = None
+        #: The folder is not there yet: every read is a miss, the first write creates it.
+        self._absent = False
+        self._disabled = not SUPPORTED
         #: Config fingerprints by identity: a run has a few configs and many files.
         self._fingerprints: dict[int, tuple[Config, str]] = {}
 
     @classmethod
     def open(cls, cache_dir: Path | None) -> Cache:
-        folder = cache_dir or project_root(Path.cwd()) / CACHE_DIR_NAME
-        return cls(folder / f"v{__version__}-{data_fingerprint()}-{code_fingerprint()}")
+        return cls(cache_dir or project_root(Path.cwd()) / CACHE_DIR_NAME)
 
-    def _key(self, raw: bytes, config: Config) -> str:
+    def close(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> Cache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- keys -------------------------------------------------------------------------
+
+    def _key(self, raw: bytes, path: Path, config: Config) -> str:
         known = self._fingerprints.get(id(config))
         if known is None or known[0] is not config:
             known = self._fingerprints[id(config)] = (config, config_fingerprint(config))
-        digest = hashlib.sha256(raw)
-        digest.update(known[1].encode())
+        # The path exactly as the document is named: per-file ignores match it, the suffix
+        # picks the comment syntax, messages may quote it. Length-prefixed: no two
+        # (path, bytes) pairs hash the same input. The folder name (version, rule data,
+        # code) is in it too, so an entry copied from another folder's run is a miss.
+        name = os.fsencode(str(path))
+        digest = hashlib.sha256(f"{SCHEMA}/{self.folder.name}/{known[1]}/".encode())
+        digest.update(len(name).to_bytes(8, "little"))
+        digest.update(name)
+        digest.update(raw)
         return digest.hexdigest()
 
+    # -- reading ----------------------------------------------------------------------
+
     def get(self, path: Path, config: Config) -> FileOutcome | None:
+        folder = self._folder(create=False)
+        if folder is None:
+            return None
         # The same guarded read as linting: a FIFO or a huge file is a miss, never a hang.
         try:
             raw, snapshot = read_bytes(path, config.max_file_size)
-        except InputError:
+            text = raw.decode("utf-8")  # the bytes about to be hashed: no second read
+        except (InputError, UnicodeDecodeError):
             return None
-        entry = self.folder / self._key(raw, config)
+        key = self._key(raw, path, config)
+        data = _read_entry(folder, key)
+        if data is None:
+            return None
         try:
-            with entry.open("rb") as fh:
-                diagnostics, facts, checks = _Restricted(fh).load()
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            diagnostics, facts, checks = _decode(data, key, len(text))
+        except (ValueError, TypeError, KeyError, RecursionError):
             return None
         if checks and not still_valid(checks):
-            return None
-        try:
-            text = raw.decode("utf-8")  # the bytes just hashed: no second read
-        except UnicodeDecodeError:
             return None
         return FileOutcome(
             path,
@@ -115,28 +174,416 @@ class Cache:
             snapshot=snapshot,
         )
 
+    # -- writing ----------------------------------------------------------------------
+
     def put(self, path: Path, config: Config, outcome: FileOutcome) -> None:
-        if outcome.error or outcome.fixed_text is not None:
+        if self._disabled or outcome.error or outcome.fixed_text is not None:
             return
         raw = outcome.text.encode("utf-8")
-        self._ensure()
-        entry = self.folder / self._key(raw, config)
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+        key = self._key(raw, path, config)
         try:
-            with os.fdopen(fd, "wb") as fh:
-                entry_data = (outcome.diagnostics, outcome.facts, outcome.file_checks)
-                pickle.dump(entry_data, fh, pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, entry)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-
-    def _ensure(self) -> None:
-        if self._ready:
+            data = _encode(key, outcome.diagnostics, outcome.facts, outcome.file_checks)
+        except (ValueError, TypeError):
+            return  # a value outside the schema: such a file is simply linted every time
+        if len(data) > MAX_ENTRY_BYTES:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        ignore = self.folder.parent / ".gitignore"
-        if not ignore.exists():
-            with contextlib.suppress(OSError):
-                ignore.write_text("# created by briefing-lint\n*\n", encoding="utf-8")
-        self._ready = True
+        folder = self._folder(create=True)
+        if folder is None:
+            return
+        try:
+            _write_entry(folder, key, data)
+        except OSError as exc:
+            self._give_up(self.folder, exc)
+
+    # -- the folder -------------------------------------------------------------------
+
+    def _folder(self, *, create: bool) -> int | None:
+        """Descriptor of the version folder, or None: not there yet (reading) or unusable."""
+        if self._fd is not None or self._disabled:
+            return self._fd
+        if self._absent and not create:
+            return None
+        where = self.root
+        try:
+            if create:
+                self.root.mkdir(parents=True, exist_ok=True)
+            root = os.open(self.root, _DIR_FLAGS)
+            try:
+                if create:
+                    _ensure_gitignore(root)
+                where = self.folder
+                if create:
+                    with contextlib.suppress(FileExistsError):
+                        os.mkdir(self.folder.name, 0o777, dir_fd=root)
+                self._fd = os.open(self.folder.name, _DIR_FLAGS, dir_fd=root)
+            finally:
+                os.close(root)
+        except FileNotFoundError:
+            if create:
+                self._give_up(where, FileNotFoundError(errno.ENOENT, "no such folder"))
+            self._absent = True
+            return None
+        except OSError as exc:
+            self._give_up(where, exc)
+            return None
+        self._absent = False
+        return self._fd
+
+    def _give_up(self, where: Path, exc: OSError) -> None:
+        """Run on without the cache, and say so once."""
+        if self._disabled:
+            return
+        self._disabled = True
+        self.close()
+        if exc.errno == errno.ELOOP or _is_link(where):
+            reason = "is a symbolic link"
+        elif exc.errno in (errno.ENOTDIR, errno.EEXIST):
+            reason = "is not a folder"
+        else:
+            reason = exc.strerror or str(exc)
+        self._warn(f"cache folder {where}: {reason}; running without the cache")
+
+
+def _is_link(path: Path) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _read_entry(folder: int, name: str) -> bytes | None:
+    """The entry's bytes when it is a regular file of sane size; never through a link."""
+    try:
+        fd = os.open(name, _READ_FLAGS, dir_fd=folder)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_ENTRY_BYTES:
+                return None
+            data = fh.read(MAX_ENTRY_BYTES + 1)  # it may have grown since
+        except OSError:
+            return None
+    return data if len(data) <= MAX_ENTRY_BYTES else None
+
+
+def _write_entry(folder: int, name: str, data: bytes) -> None:
+    """Temp file in the same folder, then one rename; a link in the entry's place is left
+    alone (and nothing is written)."""
+    tmp = f".tmp-{secrets.token_hex(8)}"
+    fd = os.open(tmp, _CREATE_FLAGS, 0o644, dir_fd=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        try:
+            st = os.stat(name, dir_fd=folder, follow_symlinks=False)
+        except FileNotFoundError:
+            pass
+        else:
+            if not stat.S_ISREG(st.st_mode):
+                os.unlink(tmp, dir_fd=folder)
+                return
+        os.replace(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp, dir_fd=folder)
+        raise
+
+
+def _ensure_gitignore(root: int) -> None:
+    """Best effort: a missing ``.gitignore`` is created; anything else there (a link
+    included) is left as it is."""
+    with contextlib.suppress(OSError):
+        try:
+            os.stat(".gitignore", dir_fd=root, follow_symlinks=False)
+        except FileNotFoundError:
+            _write_entry(root, ".gitignore", b"# created by briefing-lint\n*\n")
+
+
+# -- the entry schema ---------------------------------------------------------------------
+#
+# {"schema": 1, "key": "<the entry's file name>",
+#  "diagnostics": [codes, names, starts, ends, messages, severities, kinds, datas, fixes],
+#  "facts": {"BL006": [keys, lines, starts, ends, rubric numbers, rubric names] | null}}
+#
+# Columns, one list per field, rather than an object per diagnostic: a warm run is mostly
+# reading entries, and a whole column is checked at C speed (``set(map(type, column))``).
+# A fix is null or [applicability, title, [[start, end, replacement], ...]].
+
+_DIAGNOSTIC_COLUMNS = 9
+
+
+def _encode(
+    key: str,
+    diagnostics: list[Diagnostic],
+    facts: dict[str, object],
+    checks: tuple[tuple[str, bool], ...] = (),
+) -> bytes:
+    encoded_facts: dict[str, object] = {}
+    for code, value in facts.items():
+        codec = _FACT_CODECS.get(code)
+        if codec is None:
+            raise ValueError(f"no cache schema for the facts of {code}")
+        encoded_facts[code] = codec[0](value)
+    entry = {
+        "schema": SCHEMA,
+        "key": key,
+        "diagnostics": _columns([_encode_diagnostic(d) for d in diagnostics], _DIAGNOSTIC_COLUMNS),
+        "facts": encoded_facts,
+        "checks": [[path, existed] for path, existed in checks],
+    }
+    text = json.dumps(entry, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return text.encode("utf-8")
+
+
+def _columns(rows: list[tuple[object, ...]], width: int) -> list[list[object]]:
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
+
+
+def _encode_diagnostic(d: Diagnostic) -> tuple[object, ...]:
+    fix = d.fix
+    return (
+        d.code,
+        d.name,
+        d.span.start,
+        d.span.end,
+        d.message,
+        d.severity.value,
+        d.kind,
+        d.data,
+        None
+        if fix is None
+        else [
+            fix.applicability.value,
+            fix.title,
+            [[e.span.start, e.span.end, e.replacement] for e in fix.edits],
+        ],
+    )
+
+
+def _decode(
+    data: bytes, key: str, size: int
+) -> tuple[list[Diagnostic], dict[str, object], tuple[tuple[str, bool], ...]]:
+    """The entry's diagnostics, facts and file lookups; ValueError/TypeError/KeyError when
+    it is not one of ours, for this key, in this exact layout."""
+    entry = json.loads(data)
+    if type(entry) is not dict or entry.keys() != _TOP_FIELDS:
+        raise ValueError("not a cache entry")
+    if entry["schema"] != SCHEMA or entry["key"] != key:
+        raise ValueError("another entry")
+    raw_facts = entry["facts"]
+    if type(raw_facts) is not dict:
+        raise ValueError("not a cache entry")
+    diagnostics = _decode_diagnostics(entry["diagnostics"], size)
+    facts: dict[str, object] = {}
+    for code, value in raw_facts.items():
+        facts[code] = _FACT_CODECS[code][1](value, size)  # KeyError: not a cross-file rule
+    return diagnostics, facts, _decode_checks(entry["checks"])
+
+
+def _decode_checks(value: Any) -> tuple[tuple[str, bool], ...]:
+    """BL004's file lookups: ``[[path, existed], ...]``."""
+    if type(value) is not list:
+        raise ValueError("not file lookups")
+    out = []
+    for pair in value:
+        if type(pair) is not list or len(pair) != 2:
+            raise ValueError("not a file lookup")
+        path, existed = pair
+        if type(path) is not str or type(existed) is not bool or "\0" in path:
+            raise ValueError("not a file lookup")
+        out.append((path, existed))
+    return tuple(out)
+
+
+_SEVERITIES = {s.value: s for s in Severity}
+_APPLICABILITIES = {a.value: a for a in Applicability}
+
+
+def _decode_diagnostics(columns: Any, size: int) -> list[Diagnostic]:
+    codes, names, starts, ends, messages, severities, kinds, datas, fixes = _checked_columns(
+        columns, _DIAGNOSTIC_COLUMNS
+    )
+    if not codes:
+        return []
+    if not (
+        _only(codes, str)
+        and set(codes) <= rules_by_code().keys()
+        and _only(names, str)
+        and _only(messages, str)
+        and _only(kinds, str)
+        and _only(datas, dict)
+        and _within(starts, ends, size)
+    ):
+        raise ValueError("not diagnostics of known rules inside the text")
+    return list(
+        map(
+            Diagnostic,
+            codes,
+            names,
+            map(Span, starts, ends),
+            messages,
+            map(_SEVERITIES.__getitem__, severities),
+            [None if fix is None else _decode_fix(fix, size) for fix in fixes],
+            kinds,
+            datas,
+        )
+    )
+
+
+def _checked_columns(value: Any, width: int) -> list[list[Any]]:
+    if type(value) is not list or len(value) != width or not _only(value, list):
+        raise ValueError("not a table")
+    if len(set(map(len, value))) != 1:
+        raise ValueError("columns of different lengths")
+    return value
+
+
+def _only(values: list[Any], kind: type) -> bool:
+    return set(map(type, values)) <= {kind}  # bool is not int here
+
+
+def _within(starts: list[Any], ends: list[Any], size: int) -> bool:
+    """Every ``[start, end)`` is an ordered pair of offsets into a text of ``size``."""
+    return (
+        _only(starts, int)
+        and _only(ends, int)
+        and min(starts, default=0) >= 0
+        and max(ends, default=0) <= size
+        and all(map(operator.le, starts, ends))
+    )
+
+
+def _decode_fix(fix: Any, size: int) -> Fix:
+    if type(fix) is not list or len(fix) != 3:
+        raise ValueError("not a fix")
+    applicability, title, edits = fix
+    if type(title) is not str or type(edits) is not list or not edits:
+        raise ValueError("not a fix")
+    out: list[Edit] = []
+    for edit in edits:
+        if type(edit) is not list or len(edit) != 3:
+            raise ValueError("not an edit")
+        start, end, replacement = edit
+        if not (_within([start], [end], size) and type(replacement) is str):
+            raise ValueError("not an edit inside the text")
+        out.append(Edit(Span(start, end), replacement))
+    return Fix(tuple(out), _APPLICABILITIES[applicability], title)
+
+
+# BL006 keeps the first occurrence of each item link (None when ``across_files`` is off), as
+# five columns plus the section names the last one indexes: a file holds dozens of links
+# and only a few sections, and whole columns are checked at C speed.
+
+
+def _encode_item_links(value: object) -> object:
+    if value is None:
+        return None
+    if not isinstance(value, tuple) or not all(type(v) is ItemLink for v in value):
+        raise TypeError("BL006 facts are a tuple of ItemLink")
+    names: dict[str, int] = {}
+    rows = [(*v[:4], names.setdefault(v.rubric, len(names)), sorted(v.words)) for v in value]
+    return [*_columns(rows, 6), list(names)]
+
+
+def _decode_item_links(value: Any, size: int) -> object:
+    if value is None:
+        return None
+    if type(value) is not list or len(value) != 7:
+        raise ValueError("not item links")
+    *columns, names = value
+    keys, lines, starts, ends, rubrics, words = _checked_columns(columns, 6)
+    if not keys:
+        return ()
+    if not (
+        type(names) is list
+        and _only(names, str)
+        and _only(keys, str)
+        and _only(lines, int)
+        and min(lines) >= 1
+        and _only(rubrics, int)
+        and min(rubrics) >= 0
+        and max(rubrics) < len(names)
+        and _within(starts, ends, size)
+        and _only(words, list)
+        and all(_only(w, str) for w in words)
+    ):
+        raise ValueError("not item links inside the text")
+    rows = zip(
+        keys, lines, starts, ends, map(names.__getitem__, rubrics), map(frozenset, words),
+        strict=True,
+    )  # fmt: skip
+    return tuple(map(tuple.__new__, repeat(ItemLink), rows))  # ItemLink._make, minus a call
+
+
+def _encode_tag_sites(value: object) -> object:
+    if value is None:
+        return None
+    assert isinstance(value, dict)
+    return {str(tag): [str(site) for site in sites] for tag, sites in value.items()}
+
+
+def _decode_tag_sites(value: Any, size: int) -> object:
+    """BL001's campaign tag values and the sites they tag: ``{value: [site, ...]}``."""
+    if value is None:
+        return None
+    if type(value) is not dict or not all(
+        type(sites) is list and _only(sites, str) for sites in value.values()
+    ):
+        raise ValueError("not tag sites")
+    return {tag: tuple(sites) for tag, sites in value.items()}
+
+
+def _encode_suppressions(value: object) -> object:
+    if value is None:
+        return None
+    assert isinstance(value, CrossFileSuppressions)
+    covers = [
+        [n, start, end, None if codes is None else sorted(codes), sorted(excluded)]
+        for n, start, end, codes, excluded in value.covers
+    ]
+    pending = [[n, list(_encode_diagnostic(d))] for n, d in value.pending]
+    return [covers, pending]
+
+
+def _decode_suppressions(value: Any, size: int) -> object:
+    """A file's suppressions for cross-file findings: what they cover, and the BL014
+    findings held back until the run is complete."""
+    if value is None:
+        return None
+    if type(value) is not list or len(value) != 2 or not _only(value, list):
+        raise ValueError("not suppressions")
+    raw_covers, raw_pending = value
+    covers = []
+    for cover in raw_covers:
+        if type(cover) is not list or len(cover) != 5:
+            raise ValueError("not a suppression")
+        n, start, end, codes, excluded = cover
+        if not (
+            type(n) is int
+            and _within([start], [end], size + 1)  # a region may run to just past the end
+            and (codes is None or (type(codes) is list and _only(codes, str)))
+            and type(excluded) is list
+            and _only(excluded, str)
+        ):
+            raise ValueError("not a suppression")
+        covers.append((n, start, end, None if codes is None else frozenset(codes),
+                       frozenset(excluded)))  # fmt: skip
+    pending = []
+    for item in raw_pending:
+        if type(item) is not list or len(item) != 2 or type(item[0]) is not int:
+            raise ValueError("not a held-back finding")
+        columns = [[cell] for cell in item[1]] if type(item[1]) is list else None
+        found = _decode_diagnostics(columns, size)
+        if len(found) != 1:
+            raise ValueError("not a held-back finding")
+        pending.append((item[0], found[0]))
+    return CrossFileSuppressions(tuple(covers), tuple(pending))
+
+
+_FACT_CODECS: dict[str, tuple[Callable[[object], object], Callable[[Any, int], object]]] = {
+    "BL001": (_encode_tag_sites, _decode_tag_sites),
+    "BL006": (_encode_item_links, _decode_item_links),
+    FACTS_KEY: (_encode_suppressions, _decode_suppressions),
+}

@@ -94,4 +94,5 @@ def run_files(
             done = outcomes[i]
             if done is not None:
                 cache.put(files[i], resolver.for_path(files[i]), done)
+        cache.close()
     return result
