@@ -144,9 +144,9 @@ def test_all_item_rules_agree_on_the_items() -> None:
 
 
 def test_cross_file_repeats_count_under_the_same_section_title_only() -> None:
-    new = "## New RFCs\n\n- [Some RFC](https://example.org/rfcs/pull/1)\n"
-    approved = "## Approved RFCs\n\n- [Some RFC](https://example.org/rfcs/pull/1)\n"
-    again = "## 3. New RFCs\n\n- [Some RFC, again](https://example.org/rfcs/pull/1/)\n"
+    new = "## Project Updates\n\n- [Some release](https://example.org/blog/pull/1)\n"
+    approved = "## Observations\n\n- [Some release](https://example.org/blog/pull/1)\n"
+    again = "## 3. Project Updates\n\n- [Some release, again](https://example.org/blog/pull/1/)\n"
     rule = DuplicateItem()
     defaults = rule.meta().defaults()
     facts = {"a.md": _facts(new, "a.md"), "b.md": _facts(approved, "b.md")}
@@ -154,6 +154,20 @@ def test_cross_file_repeats_count_under_the_same_section_title_only() -> None:
     assert len(list(rule.check_run(facts, {**defaults, "cross_file_sections": "any"}))) == 2
     facts = {"a.md": _facts(new, "a.md"), "c.md": _facts(again, "c.md")}
     assert [p for p, _ in rule.check_run(facts, defaults)] == ["a.md", "c.md"]
+
+
+@pytest.mark.parametrize(
+    "heading", ["Call for Participation", "Final Comment Period", "New RFCs", "Upcoming Events"]
+)
+def test_standing_lists_are_not_repeated_stories(heading: str) -> None:
+    # An open call, an RFC in its comment period or an event is listed again until it closes.
+    text = f"## {heading}\n\n- [Help wanted: port the parser](https://example.org/issues/123)\n"
+    rule = DuplicateItem()
+    facts = {"a.md": _facts(text, "a.md"), "b.md": _facts(text, "b.md")}
+    assert list(rule.check_run(facts, rule.meta().defaults())) == []
+    story = text.replace(heading, "Project Updates")
+    facts = {"a.md": _facts(story, "a.md"), "b.md": _facts(story, "b.md")}
+    assert len(list(rule.check_run(facts, rule.meta().defaults()))) == 2
 
 
 @pytest.mark.parametrize(
