@@ -139,3 +139,9 @@ def test_backslash_before_trailing_padding_keeps_the_link() -> None:
     source = "[C:\\Users\\ ](https://e.org/u)\n"
     fixed = fix_text(source, CONFIG).text
     assert _links(fixed) == [("https://e.org/u", "C:\\Users\\")]
+
+
+def test_padding_is_kept_when_dropping_it_would_change_the_emphasis() -> None:
+    # `[ **_*](u)` renders `*<em>_</em>`; `[**_*](u)` renders the asterisks as text.
+    source = "- [ **_*](https://e.org/p) end\n"
+    assert fix_text(source, CONFIG).text == source

@@ -77,8 +77,13 @@ class LinkTextWhitespace(Rule):
 def _inline_text(text: str) -> list[tuple[str, str]]:
     """(type, content) of the inline tokens of ``text``, adjacent text merged, padding off."""
     out: list[tuple[str, str]] = []
-    for block in markdown().parseInline(text):
-        for token in block.children or ():
+    # Parsed as link text, not alone: the brackets are delimiters that flanking rules see
+    # (`[ **_*](u)` has emphasis, `**_*` alone does not).
+    for block in markdown().parseInline(f"[{text}](x)"):
+        children = block.children or []
+        if not children or children[0].type != "link_open" or children[-1].type != "link_close":
+            return [("not-a-link", text)]  # never equal to a link's reading
+        for token in children[1:-1]:
             kind = "text" if token.type in ("text", "text_special") else token.type
             if kind == "text" and out and out[-1][0] == "text":
                 out[-1] = ("text", out[-1][1] + token.content)
