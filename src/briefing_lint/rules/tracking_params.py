@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from ..diagnostics import Applicability, Diagnostic, Fix
-from ..document import Document, Link
+from ..document import Document, Link, index
 from ..rule import OptionError, Rule, RuleContext
 from ..sections import section_kind
 from ..urls import (
@@ -154,10 +154,18 @@ _SITES_ATTR = "_bl001_tag_sites"
 
 
 class _Sponsor:
-    """Where the sponsor sections of a document are: by the start offset of each heading."""
+    """Where the sponsor sections of a document are: by the start offset of each heading.
+
+    A section is a sponsor's when its heading says so (:func:`section_kind`), or when it is
+    about one partner site: most of its links, and two tagged ones at least, go to that
+    site (``## Authing 身份云`` or ``## 活动`` under which a partner's conference is linked
+    three times with the newsletter's own tag). A news section links many sites.
+    """
 
     def __init__(self, doc: Document, extra: Mapping[str, Any] | None) -> None:
+        self.doc = doc
         self.starts: list[int] = []
+        self.lines: list[int] = []
         self.flags: list[bool] = []
         stack: list[tuple[int, bool]] = []  # (level, sponsor) of the enclosing headings
         for heading in doc.headings:
@@ -167,11 +175,56 @@ class _Sponsor:
             sponsor = kind == "sponsor" or (kind is None and bool(stack) and stack[-1][1])
             stack.append((heading.level, sponsor))
             self.starts.append(heading.block.span.start)
+            self.lines.append(heading.block.map[0])
             self.flags.append(sponsor)
+        self._partners: list[str] | None = None
 
-    def at(self, offset: int) -> bool:
+    def at(self, offset: int, site: str = "") -> bool:
         i = bisect.bisect_right(self.starts, offset) - 1
-        return i >= 0 and self.flags[i]
+        if i < 0:
+            return False
+        return self.flags[i] or (bool(site) and self.partners()[i] == site)
+
+    def partners(self) -> list[str]:
+        """Per heading, the one site its section is about ("" for none)."""
+        if self._partners is None:
+            sites: list[list[tuple[str, bool]]] = [[] for _ in self.lines]
+            for link in index(self.doc).links:
+                href = link.href
+                if (
+                    link.block is None
+                    or link.is_image
+                    or not href.startswith(("http://", "https://"))
+                ):
+                    continue
+                i = bisect.bisect_right(self.lines, link.block.map[0]) - 1
+                if i >= 0:
+                    sites[i].append((site_of(split_url(href).host), _campaign_tagged(href)))
+            self._partners = [_partner(found) for found in sites]
+        return self._partners
+
+
+def _campaign_tagged(href: str) -> bool:
+    """Whether a link carries someone's campaign tag: a ``utm_*``-like value naming someone
+    (not a channel word such as ``rss`` or ``email``), or Baidu's ad tags (``hmsr``)."""
+    if "?" not in href:
+        return False
+    return any(plausible_name(value) for _key, value in campaign_tags(href)) or any(
+        seg.key.startswith("hm") for seg in split_query(split_url(href).query or "")
+    )
+
+
+def _partner(links: list[tuple[str, bool]]) -> str:
+    """The site that more than half of a section's links, and two tagged ones, go to."""
+    counts: dict[str, int] = {}
+    tagged: dict[str, int] = {}
+    for site, has_query in links:
+        counts[site] = counts.get(site, 0) + 1
+        tagged[site] = tagged.get(site, 0) + has_query
+    for site, n in counts.items():
+        if n * 2 > len(links) and tagged[site] >= 2:
+            return site
+    return ""
 
 
 def _section_extra(ctx: RuleContext) -> Mapping[str, Any] | None:
@@ -212,8 +265,9 @@ class TrackingParams(Rule):
             own = {key for key, _value in tags} if any(names.match(v) for _k, v in tags) else set()
             spare = frozenset(key for key, _value in tags) if own else frozenset()
             placement = any(_PLACEMENT.search(value) for _key, value in tags)
-            in_sponsor = placement or sponsor.at(target.span.start)
-            if in_sponsor and not names.match(name_key(site_of(split_url(url).host))):
+            site = site_of(split_url(url).host)
+            in_sponsor = placement or sponsor.at(target.span.start, site)
+            if in_sponsor and not names.match(name_key(site)):
                 spare = spare | _all_keys(url)
             cleaning = clean_url(url, rules, spare) if spare else clean_url(url, rules)
             candidates_ = sorted({v for _k, v in tags if plausible_name(v) and not own})
