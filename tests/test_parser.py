@@ -200,6 +200,19 @@ SETEXT_DOCS = [
 ]
 
 
+_BLOCK_LINES = st.sampled_from(
+    ["para", "- a", "-b", "* c", "1. d", "2) e", "12 f", "---", "===", "- - -", "a | b", "|-|-|",
+     ":-|-:", "| x |", "> q", ">", "```", "~~~", "# h", "<div>", "<!-- c", "+ g", "  - h",
+     "    code", "  ===", "   ---", "\t---", "", "  ", "[x]: /u", "_ _ _", "para | x"]
+)  # fmt: skip
+
+
+@given(st.lists(_BLOCK_LINES, max_size=12))
+def test_setext_headings_parse_as_markdown_it_does_generated(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    _assert_same_parse([text, "> " + text.replace("\n", "\n> "), "- " + text.replace("\n", "\n  ")])
+
+
 @pytest.mark.parametrize("text", SETEXT_DOCS)
 def test_setext_headings_parse_as_markdown_it_does(text: str) -> None:
     _assert_same_parse([text, text + "\n", "# h\n" + text, "> " + text.replace("\n", "\n> ")])

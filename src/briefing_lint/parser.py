@@ -155,19 +155,22 @@ def _quick_reference(rule: Any) -> Any:
     return reference
 
 
-# First characters of a line that may end a paragraph (fence, blockquote, hr, list, HTML
-# block, ATX heading) or be a setext underline or a table's delimiter row (``|``, ``:``).
-_MAY_END_PARAGRAPH = frozenset("`~>*-_+#<|:=0123456789")
+# First characters of a line that may end a paragraph: fence, blockquote, hr, list, HTML
+# block, ATX heading. (A table ends it at its header line, whatever that starts with; the
+# delimiter row after it is caught by ``_MAYBE_UNDERLINE``.)
+_MAY_END_PARAGRAPH = frozenset("`~>*-_+#<0123456789")
+# A setext underline, or a line that may be a table's delimiter row: hand over to the rule.
+_MAYBE_UNDERLINE = re.compile(r"=+[ \t]*|[-|:][-|: \t]*")
 
 
 def _quick_lheading(rule: Any) -> Any:
     """Wrap markdown-it's setext-heading rule with a look for a possible underline.
 
     Markdown-it tries it on every paragraph and, line by line, asks every rule that can
-    end a paragraph; without a line starting with ``=`` or ``-`` it cannot succeed. The
-    look stops at the first line that might end the paragraph and hands over to the full
-    rule, which stops there too: scanning on to the next blank line would read a whole
-    tight list once per item.
+    end a paragraph; without a line of ``=`` or ``-`` it cannot succeed. The look asks
+    those rules only on lines starting with a character one of them needs, and stops
+    where one of them ends the paragraph, as the full rule does: scanning on to the next
+    blank line would read a whole tight list once per item.
     """
 
     def lheading(state: Any, start_line: int, end_line: int, silent: bool) -> bool:
@@ -175,16 +178,25 @@ def _quick_lheading(rule: Any) -> Any:
             return False
         src: str = state.src
         limit = state.blkIndent + 3
+        parent = state.parentType
+        terminators = None
         line = start_line + 1
         while line < end_line and not state.isEmpty(line):
             # Deeper lines are lazy continuations, negative ones a blockquote's: the full
             # rule skips both without asking the rules that end a paragraph.
-            if (
-                0 <= state.sCount[line] <= limit
-                and src[state.bMarks[line] + state.tShift[line]] in _MAY_END_PARAGRAPH
-            ):
-                ok: bool = rule(state, start_line, end_line, silent)
-                return ok
+            if 0 <= state.sCount[line] <= limit:
+                pos = state.bMarks[line] + state.tShift[line]
+                if _MAYBE_UNDERLINE.fullmatch(src, pos, state.eMarks[line]):
+                    state.parentType = parent
+                    ok: bool = rule(state, start_line, end_line, silent)
+                    return ok
+                if src[pos] in _MAY_END_PARAGRAPH:
+                    if terminators is None:
+                        terminators = state.md.block.ruler.getRules("paragraph")
+                        # As the full rule: the terminators read it, and it stays set.
+                        state.parentType = "paragraph"
+                    if any(t(state, line, end_line, True) for t in terminators):
+                        return False
             line += 1
         # The full rule leaves the parent type set when it finds no underline.
         state.parentType = "paragraph"
