@@ -179,12 +179,67 @@ SETEXT_DOCS = [
     "para\n<div>\n---",
     "  - a\n\n    b\n    ---\n\n  c\n  ===",
     "| a | b |\n|---|---|\n| c | d |\n---",
+    # Tight lists and other lines that end a paragraph before any underline.
+    "- a\n- b\n- c\n---",
+    "- a\n- b\n  ---\n- c",
+    "* a\n* b\n  ===\n* c\n---",
+    "1. a\n2. b\n   ===\n3. c",
+    "+ a\n+ b\nlazy\n===",
+    "- a\n  - b\n    - c\n    ---\n  ===",
+    "para\n-foo\n---",
+    "para\n*foo\n===",
+    "para\n12 apples\n---",
+    "para\n:colon\n===",
+    "para\n#tag\n---",
+    "para\n<span>\n---",
+    "para\n~~~\n---",
+    "para\n        deep\n---",
+    "a | b\n--|--\nx",
+    "a\nb | c\n:-|-:\n---",
+    "para\n> quote\n---",
 ]
+
+
+_BLOCK_LINES = st.sampled_from(
+    ["para", "- a", "-b", "* c", "1. d", "2) e", "12 f", "---", "===", "- - -", "a | b", "|-|-|",
+     ":-|-:", "| x |", "> q", ">", "```", "~~~", "# h", "<div>", "<!-- c", "+ g", "  - h",
+     "    code", "  ===", "   ---", "\t---", "", "  ", "[x]: /u", "_ _ _", "para | x"]
+)  # fmt: skip
+
+
+@given(st.lists(_BLOCK_LINES, max_size=12))
+def test_setext_headings_parse_as_markdown_it_does_generated(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    _assert_same_parse([text, "> " + text.replace("\n", "\n> "), "- " + text.replace("\n", "\n  ")])
 
 
 @pytest.mark.parametrize("text", SETEXT_DOCS)
 def test_setext_headings_parse_as_markdown_it_does(text: str) -> None:
     _assert_same_parse([text, text + "\n", "# h\n" + text, "> " + text.replace("\n", "\n> ")])
+
+
+BRACKET_DOCS = [
+    "[" * 300,
+    "![" * 300,
+    "[" * 300 + "]",
+    "![" * 150 + "](x)",
+    "[" * 120 + "a" + "]" * 120 + "(x)",
+    "[a] [b [c](d) [e",
+    "[`]` [x](y)",
+    "[<a]>] [b](c) [",
+    "[x]: /u\n\n" + "[x][" * 50,
+    "*[a*](b) [c] ![d [e](f)",
+]
+
+
+@pytest.mark.parametrize("text", BRACKET_DOCS)
+def test_brackets_parse_as_markdown_it_does(text: str) -> None:
+    _assert_same_parse([text, text + "\n", "- " + text, "> " + text, text + "\n\n]"])
+
+
+@given(st.lists(st.sampled_from([*"[]!()`<>*_ a\\", "\n", "](x)", "[x]", "<a>"]), max_size=40))
+def test_brackets_parse_as_markdown_it_does_generated(parts: list[str]) -> None:
+    _assert_same_parse(["".join(parts), "[x]: /u\n" + "".join(parts)])
 
 
 @pytest.mark.parametrize("text", REFERENCE_DOCS)

@@ -16,23 +16,6 @@ from briefing_lint.safe_regex import RegexError, compile_user_regex
 
 ROOT = Path(__file__).resolve().parents[1]
 
-CATASTROPHIC = [
-    r"(a+)+",
-    r"((a+))+",
-    r"(?:x*)*",
-    r"(\w+\s?)+$",
-    r"([(]+)+",
-    r"(a{1,3})+b",
-    r"(a+a)+",
-    r"^(\d+)*$",
-    r"(.*?,)+x",
-    r"(a|ab)*c",
-    r"(x|xy)+$",
-    r"(a|)*b",
-    r".*.*.*.*x",
-    r"\d*\d*\d*\d*$",
-]
-
 FINE = [
     r"\w+",
     r"utm_.*",
@@ -48,17 +31,9 @@ FINE = [
     r"第\s*(\d+)\s*条",
     r"将为您带来\s*(\d+|[一二三四五六七八九十]+)\s*条",
     r"^(?:[A-Za-z0-9-]+\.)+[a-z]{2,}$",
-    r"(?>a+)+b",  # atomic: no backtracking
-    r"a++b",
 ]
 
 ATTACKS = ["a" * 40 + "!", "1" * 40 + "x", "x" * 40, ", a" * 30 + "!", "aab" * 20 + "!"]
-
-
-@pytest.mark.parametrize("pattern", CATASTROPHIC)
-def test_catastrophic_patterns_are_rejected(pattern: str) -> None:
-    with pytest.raises(RegexError, match="catastrophic backtracking"):
-        compile_user_regex(pattern)
 
 
 @pytest.mark.parametrize("pattern", FINE)
@@ -81,32 +56,10 @@ def test_invalid_and_overlong_patterns() -> None:
         compile_user_regex("a" * 501)
 
 
-@pytest.mark.parametrize(
-    ("rules", "key"),
-    [
-        ({"BL002": {"patterns": ["(a+)+"]}}, "rules.BL002.patterns"),
-        ({"BL005": {"patterns": [r"(\d+)*条"]}}, "rules.BL005.patterns"),
-        ({"BL006": {"ignore": ["((x+))+"]}}, "rules.BL006.ignore"),
-        ({"BL001": {"remove_params": ["re:(a|ab)*c"]}}, "rules.BL001.remove_params"),
-        ({"BL004": {"allow_hosts": ["re:(x+)*"]}}, "rules.BL004.allow_hosts"),
-    ],
-)
-def test_bad_pattern_in_config_exits_2_naming_the_key(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], rules: dict[str, object], key: str
-) -> None:
-    config = tmp_path / "cfg.yaml"
-    config.write_text(json.dumps({"rules": rules}), encoding="utf-8")  # JSON is YAML
-    (tmp_path / "a.md").write_text("# x\n\n[t](https://example.org/?a=1)\n", encoding="utf-8")
-    assert main(["--no-cache", "--config", str(config), str(tmp_path / "a.md")]) == 2
-    err = capsys.readouterr().err
-    assert f"{config}: {key}" in err and "catastrophic backtracking" in err, err
-    assert "Traceback" not in err
-
-
 def test_regex_list_options_are_checked_when_the_config_is_read() -> None:
     with pytest.raises(ConfigError) as info:
-        Config.from_dict({"rules": {"BL006": {"ignore": ["(a+)+"]}}}, source="cfg.yaml")
-    assert str(info.value).startswith("cfg.yaml: rules.BL006.ignore: pattern '(a+)+'")
+        Config.from_dict({"rules": {"BL006": {"ignore": ["(?=a)b"]}}}, source="cfg.yaml")
+    assert str(info.value).startswith("cfg.yaml: rules.BL006.ignore: pattern '(?=a)b'")
 
 
 @pytest.mark.parametrize(
@@ -167,12 +120,12 @@ def test_bad_pattern_found_in_a_worker_process_is_a_config_error(
 ) -> None:
     # BL001 reads its `re:` entries when it runs, here in the process pool.
     config = tmp_path / "cfg.yaml"
-    config.write_text('{"rules": {"BL001": {"remove_params": ["re:(a+)+"]}}}', encoding="utf-8")
+    config.write_text('{"rules": {"BL001": {"remove_params": ["re:(a)\\\\1"]}}}', encoding="utf-8")
     for i in range(12):
         (tmp_path / f"f{i}.md").write_text("[t](https://example.org/?a=1)\n", encoding="utf-8")
     assert main(["--no-cache", "-j", "2", "--config", str(config), str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert "rules.BL001.remove_params: pattern '(a+)+'" in err and "Traceback" not in err
+    assert "rules.BL001.remove_params: pattern '(a)\\\\1'" in err and "Traceback" not in err
 
 
 # -- configuration: aliases, size, other files' content, every fault exit 2 ------------------

@@ -197,7 +197,7 @@ def test_ruleset_is_cached_per_options() -> None:
         ({"extra_providers": {"x": {"path": "^/"}}}, "rules.BL001.extra_providers.x"),
         ({"extra_providers": {"x": {"host": "a.example", "kep": []}}}, "extra_providers.x"),
         ({"extra_providers": {"x": {"host": "a", "remove": {"bad": ["k"]}}}}, "remove.bad"),
-        ({"allow_params": {"a.example": ["re:(a+)+"]}}, "rules.BL001.allow_params"),
+        ({"allow_params": {"a.example": ["re:a(?=b)"]}}, "rules.BL001.allow_params"),
         ({"disable_providers": ["nope"]}, "rules.BL001.disable_providers"),
     ],
 )

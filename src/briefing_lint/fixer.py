@@ -10,6 +10,8 @@ because only the edited spans change.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -68,6 +70,7 @@ def select_fixes(
     """Pick a non-overlapping set of fixes in source order; return them and their edits."""
     chosen: list[Diagnostic] = []
     taken: list[Edit] = []
+    placed = _Intervals()
     seen_edits: set[Edit] = set()
     candidates = sorted(
         (d for d in diagnostics if applicable(d.fix, unsafe)),
@@ -79,16 +82,54 @@ def select_fixes(
         if not new_edits:  # the same edit already chosen for another diagnostic
             chosen.append(diag)
             continue
-        if any(e.span.overlaps(t.span) for e in new_edits for t in taken):
+        if any(placed.overlaps(e.span) for e in new_edits):
             continue
-        if any(
-            a.span.overlaps(b.span) for i, a in enumerate(new_edits) for b in new_edits[i + 1 :]
-        ):
+        if len(new_edits) > 1 and _overlapping(new_edits):
             continue  # a malformed fix never applies
         chosen.append(diag)
         taken.extend(new_edits)
         seen_edits.update(new_edits)
+        for edit in new_edits:
+            placed.add(edit.span)
     return chosen, taken
+
+
+def _overlapping(edits: Sequence[Edit]) -> bool:
+    """Whether two of ``edits`` overlap."""
+    own = _Intervals()
+    for edit in sorted(edits, key=lambda e: (e.span.start, e.span.end)):
+        if own.overlaps(edit.span):
+            return True
+        own.add(edit.span)
+    return False
+
+
+class _Intervals:
+    """Pairwise non-overlapping spans, sorted, answering :meth:`Span.overlaps` in log time.
+
+    Sorted by start, such spans are sorted by end too, so the ones that can meet a query
+    form one run found by bisection: fix selection stays O(n log n) with thousands of fixes.
+    """
+
+    def __init__(self) -> None:
+        self._keys: list[tuple[int, int]] = []
+        self._ends: list[int] = []
+        self._spans: list[Span] = []
+
+    def overlaps(self, span: Span) -> bool:
+        i = bisect.bisect_left(self._ends, span.start)
+        while i < len(self._spans) and self._spans[i].start <= span.end:
+            if self._spans[i].overlaps(span):
+                return True
+            i += 1
+        return False
+
+    def add(self, span: Span) -> None:
+        """Add ``span``, which must not overlap any span already held."""
+        i = bisect.bisect_left(self._keys, (span.start, span.end))
+        self._keys.insert(i, (span.start, span.end))
+        self._ends.insert(i, span.end)
+        self._spans.insert(i, span)
 
 
 Guard = Callable[[str, str, Sequence[Diagnostic]], Sequence[str]]
@@ -212,7 +253,7 @@ class _Refusals:
     """Fixes the guard refused (or that change nothing), by rule and current position."""
 
     def __init__(self) -> None:
-        self._blocked: list[tuple[str, Span]] = []
+        self._blocked: set[tuple[str, Span]] = set()
         self.reasons: list[str] = []
         self.codes: set[str] = set()
 
@@ -220,10 +261,10 @@ class _Refusals:
         return (diag.code, diag.span) in self._blocked
 
     def block_quietly(self, diagnostics: Iterable[Diagnostic]) -> None:
-        self._blocked.extend((d.code, d.span) for d in diagnostics)
+        self._blocked.update((d.code, d.span) for d in diagnostics)
 
     def refuse(self, text: str, diag: Diagnostic, why: Sequence[str]) -> None:
-        self._blocked.append((diag.code, diag.span))
+        self._blocked.add((diag.code, diag.span))
         self.codes.add(diag.code)
         line = len(_LINE_BREAK.findall(text, 0, diag.span.start)) + 1
         for reason in why:
@@ -232,13 +273,19 @@ class _Refusals:
                 self.reasons.append(message)
 
     def shift(self, edits: Sequence[Edit]) -> None:
-        """Follow the blocked spans through ``edits`` (sorted); drop those an edit touched."""
-        kept: list[tuple[str, Span]] = []
+        """Follow the blocked spans through ``edits`` (not overlapping); drop those they touch."""
+        edits = sorted(edits, key=lambda e: (e.span.start, e.span.end))
+        placed = _Intervals()
+        for edit in edits:
+            placed.add(edit.span)
+        ends = [e.span.end for e in edits]
+        deltas = [0, *itertools.accumulate(len(e.replacement) - len(e.span) for e in edits)]
+        kept: set[tuple[str, Span]] = set()
         for code, span in self._blocked:
-            if any(e.span.overlaps(span) for e in edits):
+            if placed.overlaps(span):
                 continue
-            delta = sum(len(e.replacement) - len(e.span) for e in edits if e.span.end <= span.start)
-            kept.append((code, Span(span.start + delta, span.end + delta)))
+            delta = deltas[bisect.bisect_right(ends, span.start)]
+            kept.add((code, Span(span.start + delta, span.end + delta)))
         self._blocked = kept
 
 

@@ -27,7 +27,7 @@ def _configure(md: MarkdownIt) -> MarkdownIt:
     # Called for every link destination: most are plain ASCII URLs it returns unchanged.
     md.normalizeLink = normalize_link  # type: ignore[method-assign]
     md.helpers = SimpleNamespace(  # type: ignore[assignment]
-        parseLinkLabel=helpers.parseLinkLabel,
+        parseLinkLabel=parse_link_label,
         parseLinkDestination=parse_link_destination,
         parseLinkTitle=helpers.parseLinkTitle,
     )
@@ -155,33 +155,80 @@ def _quick_reference(rule: Any) -> Any:
     return reference
 
 
+# First characters of a line that may end a paragraph: fence, blockquote, hr, list, HTML
+# block, ATX heading. (A table ends it at its header line, whatever that starts with; the
+# delimiter row after it is caught by ``_MAYBE_UNDERLINE``.)
+_MAY_END_PARAGRAPH = frozenset("`~>*-_+#<0123456789")
+# A setext underline, or a line that may be a table's delimiter row: hand over to the rule.
+_MAYBE_UNDERLINE = re.compile(r"=+[ \t]*|[-|:][-|: \t]*")
+
+
 def _quick_lheading(rule: Any) -> Any:
     """Wrap markdown-it's setext-heading rule with a look for a possible underline.
 
     Markdown-it tries it on every paragraph and, line by line, asks every rule that can
-    end a paragraph; without a line starting with ``=`` or ``-`` it cannot succeed.
+    end a paragraph; without a line of ``=`` or ``-`` it cannot succeed. The look asks
+    those rules only on lines starting with a character one of them needs, and stops
+    where one of them ends the paragraph, as the full rule does: scanning on to the next
+    blank line would read a whole tight list once per item.
     """
 
     def lheading(state: Any, start_line: int, end_line: int, silent: bool) -> bool:
         if state.is_code_block(start_line):
             return False
         src: str = state.src
-        indent = state.blkIndent
+        limit = state.blkIndent + 3
+        parent = state.parentType
+        terminators = None
         line = start_line + 1
         while line < end_line and not state.isEmpty(line):
-            shift = state.sCount[line]
-            if (
-                indent <= shift <= indent + 3
-                and src[state.bMarks[line] + state.tShift[line]] in "-="
-            ):
-                ok: bool = rule(state, start_line, end_line, silent)
-                return ok
+            # Deeper lines are lazy continuations, negative ones a blockquote's: the full
+            # rule skips both without asking the rules that end a paragraph.
+            if 0 <= state.sCount[line] <= limit:
+                pos = state.bMarks[line] + state.tShift[line]
+                if _MAYBE_UNDERLINE.fullmatch(src, pos, state.eMarks[line]):
+                    state.parentType = parent
+                    ok: bool = rule(state, start_line, end_line, silent)
+                    return ok
+                if src[pos] in _MAY_END_PARAGRAPH:
+                    if terminators is None:
+                        terminators = state.md.block.ruler.getRules("paragraph")
+                        # As the full rule: the terminators read it, and it stays set.
+                        state.parentType = "paragraph"
+                    if any(t(state, line, end_line, True) for t in terminators):
+                        return False
             line += 1
         # The full rule leaves the parent type set when it finds no underline.
         state.parentType = "paragraph"
         return False
 
     return lheading
+
+
+#: The last ``src`` searched for a closing bracket, and where its last one is.
+_last_close: tuple[str, int] = ("", -1)
+
+
+def parse_link_label(state: Any, start: int, disable_nested: bool = False) -> int:
+    """markdown-it's ``parseLinkLabel``, answered at once when no ``]`` follows ``start``.
+
+    Upstream scans to the end of the block for every ``[`` (through the nesting limit,
+    whose depth sets the cost), so a run of ``[`` or ``![`` costs a hundred skips each.
+    Without a ``]`` after it no label can end; the positions the scan would have cached
+    are only read by later scans, which find no ``]`` past them either.
+    """
+    global _last_close
+    src: str = state.src
+    cached = _last_close
+    if cached[0] is src:
+        last = cached[1]
+    else:
+        last = src.rfind("]")
+        _last_close = (src, last)
+    if last <= start:
+        return -1
+    found: int = helpers.parseLinkLabel(state, start, disable_nested)
+    return found
 
 
 def _mark_references(rule: Any) -> Any:

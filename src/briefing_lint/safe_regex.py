@@ -1,302 +1,274 @@
-"""User-supplied regular expressions: compiled once, refused when they can backtrack badly.
+"""User-supplied regular expressions, compiled with RE2: linear time by construction.
 
 Config files may carry patterns (attribution names, stated-count claims, ignore lists, ``re:``
-entries of URL options). Python's ``re`` backtracks, and some patterns take exponential time
-on a short line that does not match, which would hang a pre-commit hook. Such patterns are
-rejected when the config is read, with a message the config loader prefixes with the key.
+entries of URL and image-host options). Python's ``re`` backtracks, and some patterns take
+exponential or high-polynomial time on a short line that does not match, which would hang a
+pre-commit hook; no checker of pattern shapes catches them all. RE2 matches in time linear in
+the text for every pattern, so every user pattern goes through :func:`compile_user_regex`.
 
-The check works on the parsed pattern (``re``'s own parser), not on its text:
+RE2 has no lookaround (``(?=``, ``(?<!``…), backreferences (``\\1``, ``(?P=name)``),
+possessive repetitions or atomic groups: such a pattern is refused with RE2's reason, and the
+config loader names the key (exit 2). The rest of Python's syntax is kept, with its meaning:
 
-* **nested repetition**: inside an unbounded repetition, a variable repetition (``(a+)+``,
-  ``((\\w*))*``, ``(x{1,3})+``) is refused unless the repeated part also holds a mandatory
-  character the inner repetition cannot match, which pins each round down (``(\\d+\\.)+``
-  and ``(-[a-z]+)*`` are fine);
-* **overlapping alternatives** inside an unbounded repetition (``(a|ab)*``, ``(x|xy)+``),
-  or an alternative that can match nothing (``re`` turns ``(a|b)`` into the class ``[ab]``,
-  which is fine);
-* **long runs of repetitions over the same characters** (``.*.*.*.*x``: polynomial, but of a
-  degree that hangs on a long line); three in a row are allowed;
-* more than 500 characters.
+* ``\\d``, ``\\s``, ``\\w`` (and ``\\D``, ``\\S``, ``\\W``) are Unicode classes as in ``re``
+  (RE2's own are ASCII), so ``\\s`` still takes an ideographic space and ``\\w`` a Han
+  character;
+* ``\\Z`` is the end of the text, ``\\uXXXX``, ``\\UXXXXXXXX`` and ``\\N{name}`` name a
+  character, ``{,n}`` is ``{0,n}``.
 
-Possessive repetitions and atomic groups do not backtrack and are accepted. Character sets
-are compared on a sample of ASCII, Latin, CJK and emoji characters.
+Two differences remain: ``\\b`` and ``\\B`` are ASCII word boundaries, and ``$`` without
+``(?m)`` matches only at the very end (``re`` also matches before a final newline).
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
 import re
-from collections.abc import Iterable, Iterator
-from typing import Any
+import unicodedata
+from collections.abc import Iterator
+from typing import Any, cast
 
-
-def _module(new: str, old: str) -> Any:
-    try:
-        return importlib.import_module(new)  # Python 3.11+
-    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-        return importlib.import_module(old)
-
-
-_c = _module("re._constants", "sre_constants")
-_p = _module("re._parser", "sre_parse")
+import re2
 
 _MAX_LENGTH = 500
-#: Unbounded repetitions over overlapping characters allowed one after another.
-_MAX_RUN = 3
 
-_UNIVERSE = frozenset(
-    [chr(c) for c in range(32, 127)]
-    + list("\t\n\u00e9\u00df\u4e2d\u6587\u3002\uff0c\uff08\u3010\u3000\U0001f600")
-)
-_CATEGORIES = {
-    "DIGIT": r"\d",
-    "NOT_DIGIT": r"\D",
-    "SPACE": r"\s",
-    "NOT_SPACE": r"\S",
-    "WORD": r"\w",
-    "NOT_WORD": r"\W",
-    "LINEBREAK": r"\n",
-    "NOT_LINEBREAK": r"[^\n]",
+# Python's Unicode classes for str patterns, in RE2 syntax (class members, no brackets).
+# tests/test_user_regex.py compares them with ``re`` over every code point.
+_SPACE = r"\t-\r\x1c-\x1f\x85\p{Z}"
+_WORD = r"\p{L}\p{N}_"
+_DIGIT = r"\p{Nd}"
+_OUTSIDE = {
+    "d": _DIGIT,
+    "D": r"\P{Nd}",
+    "s": f"[{_SPACE}]",
+    "S": f"[^{_SPACE}]",
+    "w": f"[{_WORD}]",
+    "W": f"[^{_WORD}]",
 }
-_REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT}
-_NO_BACKTRACK = {
-    getattr(_c, name) for name in ("POSSESSIVE_REPEAT", "ATOMIC_GROUP") if hasattr(_c, name)
-}
+_INSIDE = {"d": _DIGIT, "D": r"\P{Nd}", "s": _SPACE, "w": _WORD}
+_FLAGS = ((re.IGNORECASE, "i"), (re.DOTALL, "s"), (re.MULTILINE, "m"))
+_NAMED = re.compile(r"\{([^}]*)\}")
+_LOW_BOUND = re.compile(r"\{,(\d+)\}")
 
 
 class RegexError(ValueError):
-    """A user pattern that does not compile or is unsafe."""
+    """A user pattern that does not compile, or that RE2 cannot run."""
 
 
 @functools.cache
 def compile_user_regex(pattern: str, flags: int = 0) -> re.Pattern[str]:
-    """Compile ``pattern`` or raise :class:`RegexError` saying why not (cached: once each)."""
+    """Compile ``pattern`` with RE2 or raise :class:`RegexError` saying why not (cached).
+
+    The result has ``re``'s API for what the rules use (``search``, ``match``,
+    ``fullmatch``, ``finditer``, ``groups``, ``groupindex``, match groups and spans).
+    """
     if len(pattern) > _MAX_LENGTH:
         raise RegexError(f"pattern longer than {_MAX_LENGTH} characters")
     try:
-        compiled = re.compile(pattern, flags)
-        tree = _p.parse(pattern, flags)
+        re.compile(pattern, flags)
     except re.error as exc:
         raise RegexError(f"invalid pattern {pattern!r}: {exc}") from None
-    problem = _Analysis(bool(flags & re.IGNORECASE)).problem(tree)
-    if problem:
-        raise RegexError(f"pattern {pattern!r} {problem} (catastrophic backtracking)")
-    return compiled
+    prefix = "".join(letter for flag, letter in _FLAGS if flags & flag)
+    if flags & ~sum(flag for flag, _ in _FLAGS):
+        raise RegexError(f"pattern {pattern!r}: unsupported flags")
+    translated = _translate(pattern, flags)
+    if prefix:
+        translated = f"(?{prefix}){translated}"
+    options = re2.Options()
+    options.log_errors = False
+    try:
+        compiled = re2.compile(translated, options)
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else ""
+        if isinstance(reason, bytes):
+            reason = reason.decode("utf-8", "replace")
+        raise RegexError(
+            f"pattern {pattern!r} is not supported ({reason}): user patterns run on RE2,"
+            " which has no lookaround, backreferences, possessive or atomic groups"
+        ) from None
+    # Typed as ``re``'s pattern: callers hold built-in (``re``) and user patterns alike.
+    return cast("re.Pattern[str]", UserPattern(compiled, pattern))
 
 
-class _Unsafe(Exception):
-    pass
+class UserPattern:
+    """An RE2 pattern behind ``re``'s API, as far as the rules use it.
+
+    ``re2``'s own match objects take group numbers only in ``start``/``end``/``span`` and
+    recompute ``groupindex`` on each use; these take names and keep it.
+    """
+
+    __slots__ = ("_regex", "groupindex", "groups", "pattern")
+
+    def __init__(self, regex: Any, pattern: str) -> None:
+        self._regex = regex
+        self.pattern = pattern
+        self.groups: int = regex.groups
+        self.groupindex: dict[str, int] = dict(regex.groupindex)
+
+    def search(self, string: str, pos: int = 0, endpos: int | None = None) -> UserMatch | None:
+        found = self._regex.search(string, pos, endpos)
+        return None if found is None else UserMatch(found, self)
+
+    def match(self, string: str, pos: int = 0, endpos: int | None = None) -> UserMatch | None:
+        found = self._regex.match(string, pos, endpos)
+        return None if found is None else UserMatch(found, self)
+
+    def fullmatch(self, string: str, pos: int = 0, endpos: int | None = None) -> UserMatch | None:
+        found = self._regex.fullmatch(string, pos, endpos)
+        return None if found is None else UserMatch(found, self)
+
+    def finditer(self, string: str, pos: int = 0, endpos: int | None = None) -> Iterator[UserMatch]:
+        for found in self._regex.finditer(string, pos, endpos):
+            yield UserMatch(found, self)
+
+    def __repr__(self) -> str:
+        return f"compile_user_regex({self.pattern!r})"
 
 
-class _Analysis:
-    def __init__(self, ignore_case: bool) -> None:
-        self.ignore_case = ignore_case
+class UserMatch:
+    """One match of a :class:`UserPattern`, with ``re.Match``'s accessors."""
 
-    def problem(self, tree: Any) -> str:
-        try:
-            self._walk(list(tree))
-        except _Unsafe as exc:
-            return str(exc)
-        return ""
+    __slots__ = ("_match", "re")
 
-    # -- the walk --------------------------------------------------------------------
+    def __init__(self, match: Any, pattern: UserPattern) -> None:
+        self._match = match
+        self.re = pattern
 
-    def _walk(self, seq: list[tuple[Any, Any]]) -> None:
-        self._check_run(seq)
-        for op, av in seq:
-            if op in _NO_BACKTRACK:
+    def _index(self, group: int | str) -> int:
+        if isinstance(group, str):
+            try:
+                return self.re.groupindex[group]
+            except KeyError:
+                raise IndexError("no such group") from None
+        return group
+
+    def group(self, *groups: int | str) -> Any:
+        return self._match.group(*groups)
+
+    def __getitem__(self, group: int | str) -> str | None:
+        found: str | None = self._match[group]
+        return found
+
+    def groups(self, default: Any = None) -> tuple[Any, ...]:
+        return tuple(self._match.groups(default))
+
+    def groupdict(self, default: Any = None) -> dict[str, Any]:
+        found = {name: self[index] for name, index in self.re.groupindex.items()}
+        return {name: default if value is None else value for name, value in found.items()}
+
+    def start(self, group: int | str = 0) -> int:
+        start: int = self._match.start(self._index(group))
+        return start
+
+    def end(self, group: int | str = 0) -> int:
+        end: int = self._match.end(self._index(group))
+        return end
+
+    def span(self, group: int | str = 0) -> tuple[int, int]:
+        return self.start(group), self.end(group)
+
+    @property
+    def string(self) -> str:
+        text: str = self._match.string
+        return text
+
+
+def _translate(pattern: str, flags: int) -> str:
+    """``pattern`` (valid for ``re``) in RE2 syntax with ``re``'s meaning."""
+    out: list[str] = []
+    i = 0
+    n = len(pattern)
+    while i < n:
+        char = pattern[i]
+        if char == "\\":
+            text, i = _escape(pattern, i + 1, inside=False)
+            out.append(text)
+        elif char == "[":
+            text, i = _char_class(pattern, i, flags)
+            out.append(text)
+        elif char == "{" and (low := _LOW_BOUND.match(pattern, i)) is not None:
+            out.append(f"{{0,{low.group(1)}}}")
+            i = low.end()
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+def _escape(pattern: str, i: int, *, inside: bool) -> tuple[str, int]:
+    """Translate the escape whose letter is at ``pattern[i]``; return it and the next index."""
+    letter = pattern[i]
+    table = _INSIDE if inside else _OUTSIDE
+    if letter in table:
+        return table[letter], i + 1
+    if letter == "Z" and not inside:
+        return r"\z", i + 1
+    if letter in "uU":
+        width = 4 if letter == "u" else 8
+        digits = pattern[i + 1 : i + 1 + width]
+        return _code_point(int(digits, 16)), i + 1 + width
+    if letter == "N":
+        name = _NAMED.match(pattern, i + 1)
+        assert name is not None  # re.compile accepted the pattern
+        return _code_point(ord(unicodedata.lookup(name.group(1)))), name.end()
+    if not letter.isascii():
+        return _code_point(ord(letter)), i + 1
+    return "\\" + letter, i + 1
+
+
+def _code_point(value: int) -> str:
+    return f"\\x{{{value:x}}}"
+
+
+def _char_class(pattern: str, start: int, flags: int) -> tuple[str, int]:
+    """Translate the character set starting at ``pattern[start]`` (``[``)."""
+    i = start + 1
+    negate = pattern.startswith("^", i)
+    if negate:
+        i += 1
+    members: list[str] = []
+    first = True
+    complement = False  # holds \S or \W: no union of RE2 classes says it
+    while True:
+        char = pattern[i]
+        if char == "]" and not first:
+            break
+        first = False
+        if char == "\\":
+            if pattern[i + 1] in "SW":
+                complement = True
+                members.append("\\" + pattern[i + 1])
+                i += 2
                 continue
-            if op in _REPEATS:
-                _, high, body = av
-                if high == _c.MAXREPEAT:
-                    self._check_loop(list(body))
-                self._walk(list(body))
-            else:
-                for child in self._children(op, av):
-                    self._walk(child)
-
-    @staticmethod
-    def _children(op: Any, av: Any) -> list[list[tuple[Any, Any]]]:
-        if op == _c.SUBPATTERN:
-            return [list(av[-1])]
-        if op == _c.BRANCH:
-            return [list(alt) for alt in av[1]]
-        if op in (_c.ASSERT, _c.ASSERT_NOT):
-            return [list(av[1])]
-        if op == _c.GROUPREF_EXISTS:
-            return [list(b) for b in av[1:] if b is not None]
-        return []
-
-    def _check_loop(self, body: list[tuple[Any, Any]]) -> None:
-        """The body of an unbounded repetition: no ambiguity between rounds."""
-        inner = list(self._variable_repeats(body))
-        if inner:
-            inner_chars = frozenset().union(*(self._chars(list(r)) for r in inner))
-            pins = [self._single(op, av) for op, av in self._mandatory(body)]
-            if not any(p is not None and p.isdisjoint(inner_chars) for p in pins):
-                raise _Unsafe("repeats a group that itself repeats")
-        for alternatives in self._branches(body):
-            firsts: list[frozenset[str]] = []
-            for alt in alternatives:
-                first = self._first(alt)
-                if self._nullable(alt) or any(not first.isdisjoint(f) for f in firsts):
-                    raise _Unsafe("repeats a choice whose alternatives can match the same text")
-                firsts.append(first)
-        if self._nullable(body) and self._chars(body):
-            raise _Unsafe("repeats a group that can match nothing")
-
-    def _check_run(self, seq: list[tuple[Any, Any]]) -> None:
-        """Too many unbounded repetitions in a row that can take the same characters."""
-        run: list[frozenset[str]] = []
-        for op, av in seq:
-            if op in _REPEATS and av[1] == _c.MAXREPEAT:
-                chars = self._chars(list(av[2]))
-                if run and all(chars.isdisjoint(r) for r in run):
-                    run = []
-                run.append(chars)
-                if len(run) > _MAX_RUN:
-                    shared = frozenset.intersection(*run[-_MAX_RUN - 1 :]) if run else frozenset()
-                    if shared:
-                        raise _Unsafe(
-                            f"has more than {_MAX_RUN} repetitions in a row over the same text"
-                        )
-            elif self._nullable([(op, av)]):
-                continue
-            else:
-                chars = self._chars([(op, av)])
-                if any(chars.isdisjoint(r) for r in run):
-                    run = []
-
-    # -- structure helpers -------------------------------------------------------------
-
-    def _variable_repeats(self, seq: Iterable[tuple[Any, Any]]) -> Iterator[Any]:
-        for op, av in seq:
-            if op in _NO_BACKTRACK:
-                continue
-            if op in _REPEATS:
-                low, high, body = av
-                if low != high:
-                    yield body
-                yield from self._variable_repeats(body)
-            else:
-                for child in self._children(op, av):
-                    yield from self._variable_repeats(child)
-
-    def _branches(self, seq: Iterable[tuple[Any, Any]]) -> Iterator[list[list[tuple[Any, Any]]]]:
-        for op, av in seq:
-            if op == _c.BRANCH:
-                yield [list(alt) for alt in av[1]]
-            if op in _REPEATS:
-                yield from self._branches(av[2])
-            elif op not in _NO_BACKTRACK:
-                for child in self._children(op, av):
-                    yield from self._branches(child)
-
-    def _mandatory(self, seq: Iterable[tuple[Any, Any]]) -> Iterator[tuple[Any, Any]]:
-        """Single-character elements every match of ``seq`` goes through."""
-        for op, av in seq:
-            if op == _c.SUBPATTERN:
-                yield from self._mandatory(av[-1])
-            elif op in _REPEATS and av[0] >= 1:
-                yield from self._mandatory(av[2])
-            elif self._single(op, av) is not None:
-                yield op, av
-
-    def _nullable(self, seq: Iterable[tuple[Any, Any]]) -> bool:
-        for op, av in seq:
-            if op in _REPEATS or op == getattr(_c, "POSSESSIVE_REPEAT", None):
-                if av[0] > 0 and not self._nullable(av[2]):
-                    return False
-            elif op == _c.SUBPATTERN:
-                if not self._nullable(av[-1]):
-                    return False
-            elif op == _c.BRANCH:
-                if not any(self._nullable(alt) for alt in av[1]):
-                    return False
-            elif op == getattr(_c, "ATOMIC_GROUP", None):
-                if not self._nullable(av):
-                    return False
-            elif op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT, _c.GROUPREF, _c.GROUPREF_EXISTS):
-                continue
-            else:
-                return False
-        return True
-
-    def _first(self, seq: list[tuple[Any, Any]]) -> frozenset[str]:
-        out: frozenset[str] = frozenset()
-        for op, av in seq:
-            out |= self._first_of(op, av)
-            if not self._nullable([(op, av)]):
-                break
-        return out
-
-    def _first_of(self, op: Any, av: Any) -> frozenset[str]:
-        single = self._single(op, av)
-        if single is not None:
-            return single
-        if op in _REPEATS or op == getattr(_c, "POSSESSIVE_REPEAT", None):
-            return self._first(list(av[2]))
-        if op == getattr(_c, "ATOMIC_GROUP", None):
-            return self._first(list(av))
-        return frozenset().union(*(self._first(c) for c in self._children(op, av)))
-
-    def _chars(self, seq: Iterable[tuple[Any, Any]]) -> frozenset[str]:
-        out: frozenset[str] = frozenset()
-        for op, av in seq:
-            single = self._single(op, av)
-            if single is not None:
-                out |= single
-            elif op in _REPEATS or op == getattr(_c, "POSSESSIVE_REPEAT", None):
-                out |= self._chars(av[2])
-            elif op == getattr(_c, "ATOMIC_GROUP", None):
-                out |= self._chars(av)
-            else:
-                for child in self._children(op, av):
-                    out |= self._chars(child)
-        return out
-
-    # -- character sets ----------------------------------------------------------------
-
-    def _single(self, op: Any, av: Any) -> frozenset[str] | None:
-        """The sample characters a one-character element matches (None: not one)."""
-        if op == _c.LITERAL:
-            return self._cased(chr(av))
-        if op == _c.NOT_LITERAL:
-            return _UNIVERSE - self._cased(chr(av))
-        if op == _c.ANY:
-            return _UNIVERSE - {"\n"}
-        if op == _c.IN:
-            negate = False
-            chars: frozenset[str] = frozenset()
-            for item_op, item_av in av:
-                if item_op == _c.NEGATE:
-                    negate = True
-                elif item_op == _c.LITERAL:
-                    chars |= self._cased(chr(item_av))
-                elif item_op == _c.RANGE:
-                    lo, hi = item_av
-                    chars |= frozenset(
-                        c for c in _UNIVERSE if lo <= ord(c) <= hi or self._in_range(c, lo, hi)
-                    )
-                elif item_op == _c.CATEGORY:
-                    chars |= _category(str(item_av))
-                else:  # CHARSET / BIGCHARSET never appear before compiling; be safe
-                    chars |= _UNIVERSE
-            return _UNIVERSE - chars if negate else chars
-        return None
-
-    def _cased(self, char: str) -> frozenset[str]:
-        if self.ignore_case:
-            return frozenset({char, char.lower(), char.upper()}) & (_UNIVERSE | {char})
-        return frozenset({char})
-
-    def _in_range(self, char: str, lo: int, hi: int) -> bool:
-        return self.ignore_case and any(lo <= ord(v) <= hi for v in (char.lower(), char.upper()))
+            text, i = _escape(pattern, i + 1, inside=True)
+            members.append(text)
+        elif char in "[]":
+            members.append("\\" + char)  # literal in re; RE2 reads "[:" as a POSIX class
+            i += 1
+        else:
+            members.append(char)
+            i += 1
+    end = i + 1
+    if complement:
+        return _explicit_class(pattern[start:end], flags), end
+    return "[" + ("^" if negate else "") + "".join(members) + "]", end
 
 
 @functools.cache
-def _category(name: str) -> frozenset[str]:
-    key = re.sub(r"^CATEGORY_(UNI_|LOC_)?", "", name)
-    regex = re.compile(_CATEGORIES.get(key, r"[\s\S]"))
-    return frozenset(c for c in _UNIVERSE if regex.fullmatch(c))
+def _explicit_class(text: str, flags: int) -> str:
+    """A set holding ``\\S`` or ``\\W``, spelt out as the ranges ``re`` itself matches."""
+    matcher: Any = re.compile(text, flags & re.IGNORECASE).fullmatch
+    ranges: list[tuple[int, int]] = []
+    for value in range(0x110000):
+        if 0xD800 <= value <= 0xDFFF or not matcher(chr(value)):
+            continue
+        if ranges and ranges[-1][1] == value - 1:
+            ranges[-1] = (ranges[-1][0], value)
+        else:
+            ranges.append((value, value))
+    if not ranges:
+        return r"[^\x00-\x{10ffff}]"
+    body = "".join(
+        _code_point(lo) if lo == hi else f"{_code_point(lo)}-{_code_point(hi)}" for lo, hi in ranges
+    )
+    return f"[{body}]"

@@ -39,15 +39,21 @@ def kinds() -> tuple[str, ...]:
 @functools.cache
 def _compiled(
     extra: tuple[tuple[str, tuple[str, ...]], ...],
-) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    merged = {kind: list(patterns) for kind, patterns in _default_patterns().items()}
-    for kind, patterns in extra:
-        merged.setdefault(kind, []).extend(patterns)
-    return tuple(
-        (kind, re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE))
-        for kind, patterns in merged.items()
+) -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
+    """Per kind, the data file's patterns (one regex) and the user's own (each on RE2, as
+    every user pattern is: linear time whatever they write)."""
+    from .safe_regex import compile_user_regex
+
+    merged: dict[str, list[re.Pattern[str]]] = {
+        kind: [re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)]
+        for kind, patterns in _default_patterns().items()
         if patterns
-    )
+    }
+    for kind, patterns in extra:
+        merged.setdefault(kind, []).extend(
+            compile_user_regex(p, re.IGNORECASE) for p in patterns
+        )
+    return tuple((kind, tuple(found)) for kind, found in merged.items() if found)
 
 
 def normalise_title(text: str) -> str:
@@ -66,8 +72,8 @@ def section_kind(title: str, extra: Mapping[str, Sequence[str]] | None = None) -
     if not norm:
         return None
     key = tuple(sorted((k, tuple(v)) for k, v in (extra or {}).items()))
-    for kind, pattern in _compiled(key):
-        if pattern.match(norm):
+    for kind, patterns in _compiled(key):
+        if any(pattern.match(norm) for pattern in patterns):
             return kind
     return None
 
@@ -98,10 +104,11 @@ def tag_kind(title: str, extra: Mapping[str, Sequence[str]] | None = None) -> st
     if not norm:
         return None
     key = tuple(sorted((k, tuple(v)) for k, v in (extra or {}).items()))
-    for kind, pattern in _compiled(key):
-        found = pattern.match(norm)
-        if found is not None and len(norm) - found.end() <= 1:
-            return kind
+    for kind, patterns in _compiled(key):
+        for pattern in patterns:
+            found = pattern.match(norm)
+            if found is not None and len(norm) - found.end() <= 1:
+                return kind
     return None
 
 

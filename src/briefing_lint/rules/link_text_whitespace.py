@@ -9,6 +9,7 @@ the finding has no fix.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from markdown_it.token import Token
@@ -96,8 +97,15 @@ def _inline_text(text: str) -> list[tuple[str, str]]:
     return [t for t in out if t != ("text", "")]
 
 
+#: Characters that can start or end inline markup; text without any reads the same padded
+#: or not, and needs no parse.
+_MARKUP = re.compile(r"[*_~`\[\]<>!&\\$:@.]")
+
+
 def _same_text(old: str, new: str) -> bool:
     """Whether ``new`` reads as ``old`` without its padding (same markup, same text)."""
+    if _MARKUP.search(old) is None:
+        return True
     return _inline_text(old) == _inline_text(new)
 
 
