@@ -5,6 +5,10 @@ trailing space would then escape the ``]`` (``[C:\Users\ ](u)`` is no link witho
 space), so that space becomes a second backslash; and the text is parsed again before and
 after, so no emphasis or other markup appears or goes (``[*a *](u)``). When the two differ
 the finding has no fix.
+
+Padding that separates the link from a word it touches (``发布在[ FlowUs 专栏](u)``,
+``[GPS ](u)传送``) is the CJK/Latin gap, put inside the brackets: it moves outside the link
+(``发布在 [FlowUs 专栏](u)``) rather than going, so the text keeps its spacing.
 """
 
 from __future__ import annotations
@@ -50,7 +54,8 @@ class LinkTextWhitespace(Rule):
             text_span = link.text_span
             if text_span is None:
                 continue
-            text = ctx.doc.source[text_span.start : text_span.end]
+            source = ctx.doc.source
+            text = source[text_span.start : text_span.end]
             stripped = text.strip(_SPACE)
             if stripped == text or not stripped or "\n" in text or "\r" in text:
                 continue
@@ -59,12 +64,16 @@ class LinkTextWhitespace(Rule):
             where = "leading and trailing" if lead and trail else "leading" if lead else "trailing"
             edits = []
             if lead:
+                if _glued(source, link.span.start - 1):
+                    edits.append(Edit(Span(link.span.start, link.span.start), text[:lead]))
                 edits.append(Edit(Span(text_span.start, text_span.start + lead), ""))
             # An odd run of backslashes before the trailing padding would escape the "]".
             backslashes = len(stripped) - len(stripped.rstrip("\\"))
             tail = "\\" if backslashes % 2 else ""
             if trail:
                 edits.append(Edit(Span(text_span.end - trail, text_span.end), tail))
+                if _glued(source, link.span.end):
+                    edits.append(Edit(Span(link.span.end, link.span.end), text[-trail:]))
             applicability = ctx.fix_applicability()
             fix = None
             new_text = stripped + (tail if trail else "")
@@ -72,6 +81,20 @@ class LinkTextWhitespace(Rule):
                 fix = Fix(tuple(edits), applicability, ctx.message("fix_title"))
             what = "image alt text" if link.is_image else "link text"
             yield ctx.report(link.span, ctx.message("padded", where=where, what=what), fix=fix)
+
+
+def _glued(source: str, at: int) -> bool:
+    """Does the link touch the character at ``at`` (just outside it) with no gap?
+
+    Then the padding is the gap itself (``发布在[ FlowUs 专栏](u)``, CJK/Latin spacing) and
+    the fix moves it outside the brackets instead of dropping it. Not next to ASCII
+    punctuation: those are the Markdown markup characters (a space after ``**`` ends the
+    emphasis) and a space before ``,`` or after ``(`` is no word spacing.
+    """
+    if at < 0 or at >= len(source):
+        return False
+    ch = source[at]
+    return not (ch.isspace() or (ch.isascii() and not ch.isalnum()))
 
 
 def _inline_text(text: str) -> list[tuple[str, str]]:
