@@ -13,6 +13,7 @@ Padding that separates the link from a word it touches (``发布在[ FlowUs 专�
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 
 from markdown_it.token import Token
@@ -88,13 +89,16 @@ def _glued(source: str, at: int) -> bool:
 
     Then the padding is the gap itself (``发布在[ FlowUs 专栏](u)``, CJK/Latin spacing) and
     the fix moves it outside the brackets instead of dropping it. Not next to ASCII
-    punctuation: those are the Markdown markup characters (a space after ``**`` ends the
-    emphasis) and a space before ``,`` or after ``(`` is no word spacing.
+    punctuation or symbols: those are the Markdown markup characters (a space after ``**``
+    ends the emphasis); nor next to any punctuation: a space before ``，`` or after ``(``
+    is no word spacing.
     """
     if at < 0 or at >= len(source):
         return False
     ch = source[at]
-    return not (ch.isspace() or (ch.isascii() and not ch.isalnum()))
+    if ch.isspace() or (ch.isascii() and not ch.isalnum()):
+        return False
+    return not unicodedata.category(ch).startswith("P")
 
 
 def _inline_text(text: str) -> list[tuple[str, str]]:
