@@ -250,11 +250,13 @@ def run_findings(values: Sequence[int], start: int) -> list[_Finding]:
     One slip breaks the chain twice: ``1 3 3`` (a 2 mistyped) is a gap and a repeat, ``4 5
     7 6 8`` (two swapped) three gaps; by position each is the one or two wrong numbers.
     A dropped item (``1 2 4 5 6``) is one break but three numbers off: one finding, at
-    the 4.
+    the 4. On a tie the breaks are kept, unless one of them asks for a number taken from a
+    wrong neighbour: ``5 7 6`` at the end of a run would say "6 should be 8 (follows 7)".
     """
     chain = run_breaks(values, start)
     off = [pos for pos, value in enumerate(values) if value != start + pos]
-    if len(off) >= len(chain):
+    misled = any(kind == "gap" and values[pos - 1] + 1 != start + pos for pos, kind in chain)
+    if len(off) > len(chain) or (len(off) == len(chain) and not misled):
         return [(pos, kind, None) for pos, kind in chain]
     out: list[_Finding] = []
     for pos in off:
@@ -298,9 +300,7 @@ def _split(
 def _count(
     values: Sequence[int], runs: Sequence[Sequence[int]], start: int, bases: Mapping[int, int]
 ) -> int:
-    return sum(
-        len(run_breaks([values[k] for k in run], bases.get(run[0], start))) for run in runs
-    )
+    return sum(len(run_breaks([values[k] for k in run], bases.get(run[0], start))) for run in runs)
 
 
 def plan_runs(
