@@ -64,8 +64,9 @@ class LinkTextWhitespace(Rule):
             trail = len(text) - len(text.rstrip(_SPACE))
             where = "leading and trailing" if lead and trail else "leading" if lead else "trailing"
             edits = []
+            # Alt text is not shown next to the words: its padding is no gap to keep.
             if lead:
-                if _glued(source, link.span.start - 1):
+                if not link.is_image and _glued(source, link.span.start - 1):
                     edits.append(Edit(Span(link.span.start, link.span.start), text[:lead]))
                 edits.append(Edit(Span(text_span.start, text_span.start + lead), ""))
             # An odd run of backslashes before the trailing padding would escape the "]".
@@ -73,7 +74,7 @@ class LinkTextWhitespace(Rule):
             tail = "\\" if backslashes % 2 else ""
             if trail:
                 edits.append(Edit(Span(text_span.end - trail, text_span.end), tail))
-                if _glued(source, link.span.end):
+                if not link.is_image and _glued(source, link.span.end):
                     edits.append(Edit(Span(link.span.end, link.span.end), text[-trail:]))
             applicability = ctx.fix_applicability()
             fix = None
