@@ -42,7 +42,7 @@ def test_fix_is_default_command_and_fixes(
     f.write_text(SPACED, encoding="utf-8")
     code, _, _ = run(["--fix", str(f)], capsys)
     assert code == 0
-    assert f.read_text(encoding="utf-8") == "😀中文[链接](https://example.org)\n"
+    assert f.read_text(encoding="utf-8") == "😀中文 [链接](https://example.org)\n"
 
 
 def test_fix_keeps_crlf_and_changes_only_the_span(
@@ -83,13 +83,11 @@ def test_json_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ]
     assert (item["line"], item["column"]) == (1, 4)
     assert item["fix"]["applicability"] == "safe"
-    assert item["fix"]["edits"][0] == {
-        "line": 1,
-        "column": 5,
-        "end_line": 1,
-        "end_column": 6,
-        "content": "",
-    }
+    # The leading space moves before the "[" (the link touches 中文), then goes inside.
+    assert item["fix"]["edits"][:2] == [
+        {"line": 1, "column": 4, "end_line": 1, "end_column": 4, "content": " "},
+        {"line": 1, "column": 5, "end_line": 1, "end_column": 6, "content": ""},
+    ]
 
 
 def test_missing_path_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -130,7 +128,7 @@ def test_diff_exits_1_and_writes_nothing(
     f = tmp_path / "a.md"
     f.write_text(SPACED, encoding="utf-8")
     code, out, _ = run(["check", "--diff", str(f)], capsys)
-    assert code == 1 and "-😀中文[ 链接 ]" in out and "+😀中文[链接]" in out
+    assert code == 1 and "-😀中文[ 链接 ]" in out and "+😀中文 [链接]" in out
     assert f.read_text(encoding="utf-8") == SPACED
 
 
@@ -151,7 +149,7 @@ def test_non_utf8_file_is_reported_and_untouched(
     code, _, err = run(["--fix", str(bad), str(good)], capsys)
     assert code == 2 and "bad.md" in err and "UTF-8" in err
     assert bad.read_bytes() == b"[ x ](y) \xff\n"
-    assert good.read_text(encoding="utf-8") == "😀中文[链接](https://example.org)\n"
+    assert good.read_text(encoding="utf-8") == "😀中文 [链接](https://example.org)\n"
 
 
 def test_directory_walk_respects_gitignore(

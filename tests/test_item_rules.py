@@ -110,11 +110,20 @@ def test_cli_fix_unsafe_select_bl003(tmp_path: Path) -> None:
     assert f.read_bytes().decode("utf-8") == want
 
 
-def test_one_diagnostic_per_break() -> None:
+def test_one_diagnostic_per_slip() -> None:
+    # 1 2 4 4: a mistyped 3 breaks the chain twice (a gap, then a repeat); it is one finding.
     diags = lint_text(GAPPY, {"select": ["BL003"]})
-    assert [(d.kind, GAPPY[d.span.start : d.span.end]) for d in diags] == [
-        ("gap", "4"),
-        ("duplicate", "4"),
+    assert [(d.kind, d.span.start, d.message) for d in diags] == [
+        ("gap", GAPPY.index("4、[丙]"), "item number 4 should be 3"),
+    ]
+    assert diags[0].fix is not None
+    # 1 3 4 4: two numbers off their place, two breaks: the breaks are reported, each
+    # once; only the first carries the fix.
+    twice = GAPPY.replace("2、[乙]", "3、[乙]")
+    diags = lint_text(twice, {"select": ["BL003"]})
+    assert [(d.kind, twice[d.span.start : d.span.end], d.span.start) for d in diags] == [
+        ("gap", "3", twice.index("3、[乙]")),
+        ("duplicate", "4", twice.index("4、[丁]")),
     ]
     assert diags[0].fix is not None and diags[1].fix is None
 

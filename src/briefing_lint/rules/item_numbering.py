@@ -8,7 +8,9 @@ or a repeated number is visible to every reader. Items and their number markers 
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterator, Sequence
+from bisect import bisect_left
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from itertools import pairwise
 from typing import NamedTuple
 from urllib.parse import unquote
 
@@ -22,7 +24,7 @@ from ..briefing import (
     plain_text,
 )
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix
-from ..document import Document, index
+from ..document import Document, Heading, index
 from ..rule import Rule, RuleContext
 
 #: Prose that points at an item by its number ("见第 3 条", "item 3 above").
@@ -37,6 +39,11 @@ def github_slug(text: str) -> str:
 
 #: A break in a sequence: (position in the run, kind). Kinds: bad-start, duplicate, gap.
 _Break = tuple[int, str]
+#: A number to report: (position in the run, kind, the number its position calls for, or
+#: None when it is reported against the number before it).
+_Finding = tuple[int, str, int | None]
+#: A CommonMark ordered list: (first line, line of its last item, its item numbers).
+_OrderedList = tuple[int, int, list[int]]
 
 
 class ItemNumbering(Rule):
@@ -57,18 +64,19 @@ class ItemNumbering(Rule):
         )
         for family in _families(participants, ordered):
             keys = [_scope_key(briefing, it) for it in family]
-            plan = plan_runs([_value(it) for it in family], keys, scope, start)
+            bases = _continued(ctx.doc, briefing, participants, family, keys, start)
+            plan = plan_runs([_value(it) for it in family], keys, scope, start, bases)
             for run in plan.runs:
                 group = [family[k] for k in run]
                 if not any(id(it) in real for it in group):
                     continue  # a numbered list of prose, not of items
-                yield from self._check_run(ctx, family, keys, plan, run)
+                yield from self._check_run(ctx, family, keys, plan, run, bases)
         if options["sections"]:
             for family in _families(briefing.sections, ordered):
                 keys = [_scope_key(briefing, it) for it in family]
                 plan = plan_runs([_value(it) for it in family], keys, "section", start)
                 for run in plan.runs:
-                    yield from self._check_run(ctx, family, keys, plan, run)
+                    yield from self._check_run(ctx, family, keys, plan, run, {})
         yield from self._empty_items(ctx, briefing.items)
 
     def _empty_items(self, ctx: RuleContext, found: Sequence[Item]) -> Iterator[Diagnostic]:
@@ -88,13 +96,14 @@ class ItemNumbering(Rule):
         keys: Sequence[Hashable],
         plan: RunPlan,
         run: Sequence[int],
+        bases: Mapping[int, int],
     ) -> Iterator[Diagnostic]:
-        start = int(ctx.options["start"])
+        start = bases.get(run[0], int(ctx.options["start"]))
         src = ctx.doc.source
         group = [family[k] for k in run]
         values = [_value(it) for it in group]
         fix_given = False
-        for pos, kind in run_breaks(values, start):
+        for pos, kind, expected in run_findings(values, start):
             marker = group[pos].marker
             assert marker is not None
             if kind == "bad-start":
@@ -102,6 +111,12 @@ class ItemNumbering(Rule):
                     "bad_start",
                     found=marker.digits,
                     expected=format_number(start, marker.style, marker.digits),
+                )
+            elif expected is not None:
+                message = ctx.message(
+                    "misnumbered",
+                    found=marker.digits,
+                    expected=format_number(expected, marker.style, marker.digits),
                 )
             elif kind == "duplicate":
                 message = ctx.message("duplicate", found=marker.digits)
@@ -115,7 +130,7 @@ class ItemNumbering(Rule):
                 )
             fix = None
             if not fix_given:
-                fix = self._renumber(ctx, family, keys, plan, run, kind)
+                fix = self._renumber(ctx, family, keys, plan, run, kind, bases)
                 fix_given = True
             yield ctx.report(marker.digits_span, message, kind=kind, fix=fix)
 
@@ -161,13 +176,16 @@ class ItemNumbering(Rule):
         plan: RunPlan,
         run: Sequence[int],
         kind: str,
+        bases: Mapping[int, int],
     ) -> Fix | None:
-        """Renumber one run from ``start``; offered only when the file's sequence comes out
-        consistent: the run strictly consecutive and no other run of the family broken."""
+        """Renumber one run from ``start`` (or the number it continues); offered only when
+        the file's sequence comes out consistent: the run strictly consecutive and no other
+        run of the family broken."""
         applicability = ctx.fix_applicability(kind)
         if applicability is None:
             return None
-        start = int(ctx.options["start"])
+        first = int(ctx.options["start"])
+        start = bases.get(run[0], first)
         edits: list[Edit] = []
         renamed: list[Item] = []
         new_values = [_value(it) for it in family]
@@ -190,7 +208,7 @@ class ItemNumbering(Rule):
         if not edits:
             return None
         fixed = len(run_breaks([_value(family[k]) for k in run], start))
-        after = plan_runs(new_values, keys, str(ctx.options["scope"]), start)
+        after = plan_runs(new_values, keys, str(ctx.options["scope"]), first, bases)
         if after.breaks > plan.breaks - fixed:
             return None  # the renumbered run would break another run of the file
         if _referenced(ctx.doc, renamed):
@@ -225,8 +243,35 @@ def run_breaks(values: Sequence[int], start: int) -> list[_Break]:
     return out
 
 
+def run_findings(values: Sequence[int], start: int) -> list[_Finding]:
+    """What to report in one run: its breaks, or the numbers that differ from their
+    position (``start`` + index) when those are fewer.
+
+    One slip breaks the chain twice: ``1 3 3`` (a 2 mistyped) is a gap and a repeat, ``4 5
+    7 6 8`` (two swapped) three gaps; by position each is the one or two wrong numbers.
+    A dropped item (``1 2 4 5 6``) is one break but three numbers off: one finding, at
+    the 4. On a tie the breaks are kept, unless one of them asks for a number taken from a
+    wrong neighbour: ``5 7 6`` at the end of a run would say "6 should be 8 (follows 7)".
+    """
+    chain = run_breaks(values, start)
+    off = [pos for pos, value in enumerate(values) if value != start + pos]
+    misled = any(kind == "gap" and values[pos - 1] + 1 != start + pos for pos, kind in chain)
+    if len(off) > len(chain) or (len(off) == len(chain) and not misled):
+        return [(pos, kind, None) for pos, kind in chain]
+    out: list[_Finding] = []
+    for pos in off:
+        kind = "bad-start" if pos == 0 else "duplicate" if values[pos] == values[pos - 1] else "gap"
+        out.append((pos, kind, start + pos))
+    return out
+
+
 def _split(
-    values: Sequence[int], keys: Sequence[Hashable], scope: str, start: int, explain: bool
+    values: Sequence[int],
+    keys: Sequence[Hashable],
+    scope: str,
+    start: int,
+    explain: bool,
+    bases: Mapping[int, int],
 ) -> list[list[int]]:
     """Runs under ``scope``; with ``explain``, a section boundary also follows the other
     scope where that fits the numbers: a section that continues the previous section's
@@ -241,7 +286,7 @@ def _split(
             runs[-1].append(k)
             continue
         continues = value == values[k - 1] + 1
-        restarts = value == start and not continues
+        restarts = (value == start or k in bases) and not continues
         # Under section scope every section restarts unless it continues (explained);
         # under document scope none does unless it starts again at ``start`` (explained).
         split = not (explain and continues) if scope == "section" else explain and restarts
@@ -252,18 +297,32 @@ def _split(
     return runs
 
 
-def _count(values: Sequence[int], runs: Sequence[Sequence[int]], start: int) -> int:
-    return sum(len(run_breaks([values[k] for k in run], start)) for run in runs)
+def _count(
+    values: Sequence[int], runs: Sequence[Sequence[int]], start: int, bases: Mapping[int, int]
+) -> int:
+    return sum(len(run_breaks([values[k] for k in run], bases.get(run[0], start))) for run in runs)
 
 
-def plan_runs(values: Sequence[int], keys: Sequence[Hashable], scope: str, start: int) -> RunPlan:
+def plan_runs(
+    values: Sequence[int],
+    keys: Sequence[Hashable],
+    scope: str,
+    start: int,
+    bases: Mapping[int, int] | None = None,
+) -> RunPlan:
     """Split a family's numbers into runs under ``scope`` (``auto``: the scope with the
-    fewest breaks, and a section boundary the other scope explains is no break)."""
+    fewest breaks, and a section boundary the other scope explains is no break).
+
+    ``bases``: family indexes whose number continues another numbering of their section
+    (see :func:`_continued`); a run that starts there starts at that number."""
+    bases = bases or {}
     if scope in ("section", "document"):
-        runs = _split(values, keys, scope, start, explain=False)
-        return RunPlan(scope, runs, _count(values, runs, start))
-    by_section = _count(values, _split(values, keys, "section", start, False), start)
-    by_document = _count(values, _split(values, keys, "document", start, False), start)
+        runs = _split(values, keys, scope, start, False, bases)
+        return RunPlan(scope, runs, _count(values, runs, start, bases))
+    by_section = _count(values, _split(values, keys, "section", start, False, bases), start, bases)
+    by_document = _count(
+        values, _split(values, keys, "document", start, False, bases), start, bases
+    )
     if by_document != by_section:
         chosen = "document" if by_document < by_section else "section"
     else:
@@ -272,11 +331,94 @@ def plan_runs(values: Sequence[int], keys: Sequence[Hashable], scope: str, start
         # section, the reading that reports where the odd section starts.
         boundaries = [k for k in range(1, len(values)) if keys[k] != keys[k - 1]]
         runs_on = sum(1 for k in boundaries if values[k] == values[k - 1] + 1)
-        starts_again = sum(1 for k in boundaries if values[k] == start)
+        starts_again = sum(1 for k in boundaries if values[k] == start or k in bases)
         restarts = runs_on <= starts_again
         chosen = "section" if restarts else "document"
-    runs = _split(values, keys, chosen, start, explain=True)
-    return RunPlan(chosen, runs, _count(values, runs, start))
+    runs = _split(values, keys, chosen, start, True, bases)
+    return RunPlan(chosen, runs, _count(values, runs, start, bases))
+
+
+def _continued(
+    doc: Document,
+    briefing: Briefing,
+    participants: Sequence[Item],
+    family: Sequence[Item],
+    keys: Sequence[Hashable],
+    start: int,
+) -> dict[int, int]:
+    """Family indexes that open their section's numbering of this family at a number
+    other than ``start`` because they run on from another numbering just before them in
+    the same section: ``1. 2.`` as a CommonMark ordered list, then ``3、 4、`` paragraphs
+    (or ``1) 2)`` then ``3、``). The style changes; the numbers do not break.
+
+    The numbering continued is the nearest one before the item in its section: an ordered
+    list, or the run of another family's markers; its numbers must be consecutive and end
+    one below the item's."""
+    out: dict[int, int] = {}
+    lists: list[_OrderedList] | None = None
+    lines = [p.first_line for p in participants]
+    for k, item in enumerate(family):
+        value = _value(item)
+        if value == start or (k and keys[k] == keys[k - 1]):
+            continue
+        own = _family(item)
+        floor = -1 if item.section is None else item.section.block.map[0]
+        if k:
+            floor = max(floor, family[k - 1].first_line)
+        chain: list[int] = []
+        last_line = -1
+        other: str | None = None
+        for i in range(bisect_left(lines, item.first_line) - 1, -1, -1):
+            p = participants[i]
+            if p.marker is None:
+                continue
+            if p.first_line <= floor or _scope_key(briefing, p) != keys[k]:
+                break
+            fam = _family(p)
+            if other is None:
+                if fam == own:
+                    break
+                other, last_line = fam, p.first_line
+            elif fam != other:
+                break
+            chain.append(p.marker.value)
+        chain.reverse()
+        if lists is None:
+            lists = _ordered_lists(doc)
+        for lo, last, numbers in reversed(lists):
+            if last < item.first_line:
+                same = _key_at(briefing, item.section, lo) == keys[k]
+                if lo > floor and last > last_line and same:
+                    chain = numbers
+                break
+        consecutive = all(b == a + 1 for a, b in pairwise(chain))
+        if chain and consecutive and chain[-1] + 1 == value:
+            out[k] = value
+    return out
+
+
+def _ordered_lists(doc: Document) -> list[_OrderedList]:
+    """Top-level CommonMark ordered lists, in document order."""
+    out: list[_OrderedList] = []
+    numbers: list[int] = []
+    lo = last = 0
+    for token in doc.tokens:
+        if token.level != 0 and not (token.level == 1 and token.type == "list_item_open"):
+            continue
+        if token.type == "ordered_list_open" and token.map:
+            lo, numbers = token.map[0], []
+        elif token.type == "list_item_open" and token.info.isdigit() and token.map:
+            numbers.append(int(token.info))
+            last = token.map[0]
+        elif token.type == "ordered_list_close" and numbers:
+            out.append((lo, last, numbers))
+            numbers = []
+    return out
+
+
+def _family(item: Item) -> str:
+    assert item.marker is not None
+    return STYLE_FAMILY.get(item.marker.style, item.marker.style)
 
 
 def _value(item: Item) -> int:
@@ -295,7 +437,7 @@ def _families(found: Sequence[Item], ordered: bool) -> list[list[Item]]:
         marker = item.marker
         if marker is None or (marker.style == "list" and not ordered):
             continue
-        group = groups.setdefault(STYLE_FAMILY.get(marker.style, marker.style), [])
+        group = groups.setdefault(_family(item), [])
         if item.non_news is not None and not _takes_next_number(group, marker):
             # A job ad or sponsor block numbered its own way is no part of the news
             # numbering; one that takes the next number (sponsor 9 between 8 and 10) is.
@@ -315,15 +457,18 @@ def _takes_next_number(group: Sequence[Item], marker: NumberMarker) -> bool:
 def _scope_key(briefing: Briefing, item: Item) -> Hashable:
     """The section an item is numbered in: its heading, and a label block (``参考链接：``)
     inside that section when the item stands in one."""
-    section = item.section
+    return _key_at(briefing, item.section, item.first_line)
+
+
+def _key_at(briefing: Briefing, section: Heading | None, line: int) -> Hashable:
     key: tuple[int, int] = (-1 if section is None else section.block.index, -1)
     ranges = briefing.non_news_ranges
     if ranges:
         section_line = -1 if section is None else section.block.map[0]
         for r in ranges:
-            if r.start > item.first_line:
+            if r.start > line:
                 break
-            if section_line < r.start < item.first_line < r.end:
+            if section_line < r.start < line < r.end:
                 key = (key[0], r.start)
     return key
 

@@ -5,11 +5,16 @@ trailing space would then escape the ``]`` (``[C:\Users\ ](u)`` is no link witho
 space), so that space becomes a second backslash; and the text is parsed again before and
 after, so no emphasis or other markup appears or goes (``[*a *](u)``). When the two differ
 the finding has no fix.
+
+Padding that separates the link from a word it touches (``发布在[ FlowUs 专栏](u)``,
+``[GPS ](u)传送``) is the CJK/Latin gap, put inside the brackets: it moves outside the link
+(``发布在 [FlowUs 专栏](u)``) rather than going, so the text keeps its spacing.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from markdown_it.token import Token
@@ -51,7 +56,8 @@ class LinkTextWhitespace(Rule):
             text_span = link.text_span
             if text_span is None:
                 continue
-            text = ctx.doc.source[text_span.start : text_span.end]
+            source = ctx.doc.source
+            text = source[text_span.start : text_span.end]
             stripped = text.strip(_SPACE)
             if stripped == text or not stripped or "\n" in text or "\r" in text:
                 continue
@@ -59,13 +65,18 @@ class LinkTextWhitespace(Rule):
             trail = len(text) - len(text.rstrip(_SPACE))
             where = "leading and trailing" if lead and trail else "leading" if lead else "trailing"
             edits = []
+            # Alt text is not shown next to the words: its padding is no gap to keep.
             if lead:
+                if not link.is_image and _glued(source, link.span.start - 1):
+                    edits.append(Edit(Span(link.span.start, link.span.start), text[:lead]))
                 edits.append(Edit(Span(text_span.start, text_span.start + lead), ""))
             # An odd run of backslashes before the trailing padding would escape the "]".
             backslashes = len(stripped) - len(stripped.rstrip("\\"))
             tail = "\\" if backslashes % 2 else ""
             if trail:
                 edits.append(Edit(Span(text_span.end - trail, text_span.end), tail))
+                if not link.is_image and _glued(source, link.span.end):
+                    edits.append(Edit(Span(link.span.end, link.span.end), text[-trail:]))
             applicability = ctx.fix_applicability()
             fix = None
             new_text = stripped + (tail if trail else "")
@@ -73,6 +84,23 @@ class LinkTextWhitespace(Rule):
                 fix = Fix(tuple(edits), applicability, ctx.message("fix_title"))
             what = "image alt text" if link.is_image else "link text"
             yield ctx.report(link.span, ctx.message("padded", where=where, what=what), fix=fix)
+
+
+def _glued(source: str, at: int) -> bool:
+    """Does the link touch the character at ``at`` (just outside it) with no gap?
+
+    Then the padding is the gap itself (``发布在[ FlowUs 专栏](u)``, CJK/Latin spacing) and
+    the fix moves it outside the brackets instead of dropping it. Not next to ASCII
+    punctuation or symbols: those are the Markdown markup characters (a space after ``**``
+    ends the emphasis); nor next to any punctuation: a space before ``，`` or after ``(``
+    is no word spacing.
+    """
+    if at < 0 or at >= len(source):
+        return False
+    ch = source[at]
+    if ch.isspace() or (ch.isascii() and not ch.isalnum()):
+        return False
+    return not unicodedata.category(ch).startswith("P")
 
 
 def _inline_text(text: str) -> list[tuple[str, str]]:
