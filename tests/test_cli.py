@@ -32,7 +32,7 @@ def test_check_reports_location_and_exits_1(
     f.write_text(SPACED, encoding="utf-8")
     code, out, _ = run(["check", str(f)], capsys)
     assert code == 1
-    assert f"{f}:1:4: BL010 [*]" in out
+    assert f"{f}:1:4: BL010 warning [*]" in out
 
 
 def test_fix_is_default_command_and_fixes(

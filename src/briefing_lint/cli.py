@@ -207,6 +207,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     from .config import ConfigError
     from .diagnostics import Severity
     from .files import discover, process_text
+    from .output import RunInfo
     from .runner import run_files
 
     if args.output_format not in ("text", "concise", "json", "json-lines", "github", "sarif"):
@@ -214,6 +215,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     resolver = _resolver(args)
     paths = [Path(p) for p in (args.paths or ["."])]
     outcomes: list[FileOutcome] = []
+    info = RunInfo()
     exit_code = EXIT_OK
     fix = args.fix or args.diff
     stdin = paths == [Path("-")]
@@ -228,7 +230,9 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         else:
             missing = [p for p in paths if not p.exists() and not p.is_symlink()]
             for p in missing:
-                print(f"briefing-lint: error: {p}: no such file or directory", file=sys.stderr)
+                message = f"{p}: no such file or directory"
+                print(f"briefing-lint: error: {message}", file=sys.stderr)
+                info.input_errors.append(message)
                 exit_code = EXIT_USAGE
             present = [p for p in paths if p not in missing]
             files = list(
@@ -258,6 +262,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     for outcome in outcomes:
         if outcome.error:
             print(f"briefing-lint: error: {outcome.error}", file=sys.stderr)
+            info.input_errors.append(outcome.error)
             exit_code = max(exit_code, EXIT_USAGE)
             continue
         if not outcome.converged:
@@ -300,12 +305,25 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
     stdin_fix = args.fix and not args.diff and stdin
     diff_nonempty = False
+    info.no_files = not stdin and not outcomes and not info.input_errors
+    if info.no_files:  # as ruff does: a warning, and exit 0
+        print(
+            "briefing-lint: warning: no Markdown files found under the given paths",
+            file=sys.stderr,
+        )
     if args.diff:
         diff_nonempty = _print_diff(outcomes, out)
     elif not stdin_fix:
-        render(args.output_format, outcomes, out, args)
+        render(args.output_format, outcomes, out, args, info)
     else:
-        render(args.output_format, outcomes, sys.stderr, args)
+        render(args.output_format, outcomes, sys.stderr, args, info)
+    failed = len(info.input_errors)
+    if failed and (args.diff or args.output_format in ("json", "json-lines", "github")):
+        print(
+            f"briefing-lint: error: {failed} path{'' if failed == 1 else 's'} could not be "
+            "read; the output covers only the files that were checked",
+            file=sys.stderr,
+        )
 
     if any(o.refused for o in outcomes):  # a rule offered a damaging fix: a bug to report
         exit_code = max(exit_code, EXIT_INTERNAL)
