@@ -186,9 +186,7 @@ def test_newsletter_frames_fit_and_mark_the_spans(
         shown = body[1:] if cut_left else body
         if shown.endswith("…"):
             shown = shown[:-1]
-        starts = [
-            i for i in range(len(pieces)) if "".join(pieces[i:]).startswith(shown.rstrip())
-        ]
+        starts = [i for i in range(len(pieces)) if "".join(pieces[i:]).startswith(shown.rstrip())]
         assert starts, row
         first = starts[0]
         assert (first > 0) == cut_left

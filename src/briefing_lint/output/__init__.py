@@ -141,9 +141,7 @@ def summary_lines(
     if applied:
         lines.append(f"Fixed {applied} problem{_s(applied)}.")
     if total:
-        detail = ", ".join(
-            f"{n} {s}{_s(n) if s != 'info' else ''}" for s, n in by_sev.items() if n
-        )
+        detail = ", ".join(f"{n} {s}{_s(n) if s != 'info' else ''}" for s, n in by_sev.items() if n)
         found = f"Found {total} problem{_s(total)} ({detail}) in {files} file{_s(files)}."
         if failed:
             found = found[:-1] + f"; {failed} path{_s(failed)} could not be read."
