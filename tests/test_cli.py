@@ -32,7 +32,7 @@ def test_check_reports_location_and_exits_1(
     f.write_text(SPACED, encoding="utf-8")
     code, out, _ = run(["check", str(f)], capsys)
     assert code == 1
-    assert f"{f}:1:4: BL010 [*]" in out
+    assert f"{f}:1:4: BL010 warning [*]" in out
 
 
 def test_fix_is_default_command_and_fixes(
@@ -229,3 +229,147 @@ def test_config_shows_where_values_come_from(
     code, out, _ = run(["config", str(tmp_path)], capsys)
     assert code == 0 and out.startswith(f"# config file: {cfg}")
     assert f"from: {cfg}" in out and "alt-missing:" in out and "from: default" in out
+
+
+# -- summaries that agree with the exit code; usage errors with suggestions -------------------
+
+
+def test_missing_path_is_counted_in_the_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["check", str(tmp_path / "nope.md")], capsys)
+    assert code == 2
+    assert "All checks passed" not in out
+    assert "Nothing checked; 1 path could not be read" in out
+    assert "nope.md: no such file or directory" in err
+
+
+def test_unreadable_path_next_to_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "a.md"
+    f.write_text(SPACED, encoding="utf-8")
+    code, out, _ = run(["check", str(f), str(tmp_path / "gone.md"), str(tmp_path / "x.md")], capsys)
+    assert code == 2
+    assert "Found 1 problem (1 warning) in 1 file; 2 paths could not be read." in out
+
+
+def test_json_stays_a_list_and_stderr_names_the_failure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["check", "--output-format", "json", str(tmp_path / "no.md")], capsys)
+    assert code == 2 and json.loads(out) == []
+    assert "1 path could not be read; the output covers only the files that were checked" in err
+
+
+def test_sarif_lists_unread_paths_as_notifications(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["check", "--output-format", "sarif", str(tmp_path / "no.md")], capsys)
+    (invocation,) = json.loads(out)["runs"][0]["invocations"]
+    assert code == 2 and invocation["executionSuccessful"] is False
+    (note,) = invocation["toolExecutionNotifications"]
+    assert note["level"] == "error" and "no.md: no such file" in note["message"]["text"]
+
+
+def test_folder_without_markdown_warns_and_exits_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "notes.txt").write_text("x\n", encoding="utf-8")
+    code, out, err = run(["check", str(tmp_path)], capsys)
+    assert code == 0  # ruff's convention: a warning, not an error
+    assert "All checks passed" not in out
+    assert "warning: no Markdown files found" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["chek", "a.md"], "unknown command 'chek'; did you mean 'check'?"),
+        (["confg"], "unknown command 'confg'; did you mean 'config'?"),
+        (["check", "--fxi", "a.md"], "unknown option '--fxi'; did you mean '--fix'?"),
+        (["--statistcs", "a.md"], "unknown option '--statistcs'; did you mean '--statistics'?"),
+        (["config", "--confg=x"], "unknown option '--confg'; did you mean '--config'?"),
+    ],
+)
+def test_unknown_command_or_option_exits_2_with_a_suggestion(
+    argv: list[str],
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.md").write_text(SPACED, encoding="utf-8")
+    code = main(argv)
+    out, err = capsys.readouterr()
+    assert code == 2 and message in err
+    assert "a.md:1:4" not in out  # nothing was linted
+
+
+def test_a_word_that_is_a_path_is_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "chek").mkdir()
+    (tmp_path / "chek" / "a.md").write_text(SPACED, encoding="utf-8")
+    code, out, _ = run(["chek"], capsys)
+    assert code == 1 and "BL010" in out
+
+
+def test_statistics_prints_the_table_not_the_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "a.md"
+    f.write_text(SPACED, encoding="utf-8")
+    code, out, _ = run(["check", "--statistics", str(f)], capsys)
+    assert code == 1
+    assert out.splitlines()[0] == "     1  BL010  [*] link-text-whitespace  (1 fixable)"
+    assert ":1:4:" not in out
+
+
+def test_concise_summarises_a_full_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "a.md"
+    f.write_text(SPACED, encoding="utf-8")
+    code, out, _ = run(["check", "--fix", "--output-format", "concise", str(f)], capsys)
+    assert code == 0
+    assert out.splitlines() == ["Fixed 1 problem.", "All checks passed (1 file)."]
+
+
+def test_no_color_writes_no_escape_codes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    f = tmp_path / "a.md"
+    f.write_text(SPACED, encoding="utf-8")
+    _, out, _ = run(["check", str(f)], capsys)
+    assert "\x1b" not in out
+    monkeypatch.delenv("NO_COLOR")
+    _, out, _ = run(["check", str(f)], capsys)
+    assert "\x1b[" in out  # FORCE_COLOR alone: colour in a pipe
+
+
+def test_rules_table_columns_line_up(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["rules"], capsys)
+    header, *rows = out.splitlines()
+    assert code == 0
+    for word in ("severity", "fix", "summary"):
+        assert all(row[header.index(word) - 1] == " " for row in rows), word
+    assert "BL001  tracking-params        error..info" in out
+
+
+def test_config_shows_every_kind_severity(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import yaml
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".briefing-lint.yaml").write_text(
+        "rules:\n  BL001:\n    severity: {sponsor: warning}\n", encoding="utf-8"
+    )
+    code, out, _ = run(["config"], capsys)
+    kinds = yaml.safe_load(out)["rules"]["BL001"]["severity-by-kind"]
+    assert code == 0
+    assert kinds["credential"] == {"value": "error", "from": "default"}
+    assert kinds["sponsor"]["value"] == "warning" and kinds["sponsor"]["from"] != "default"

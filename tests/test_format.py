@@ -324,6 +324,36 @@ def test_mdformat_cli_with_the_extension(tmp_path: Path) -> None:
     assert g.read_text(encoding="utf-8") == "[a](https://example.org/?utm_source=x)\n"
 
 
+def _mdformat_cli(tmp_path: Path, *args: str) -> bytes:
+    f = tmp_path / "issue.md"
+    f.write_text(SEED, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    cmd = [sys.executable, "-m", "mdformat", *args, str(f)]
+    done = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return f.read_bytes()
+
+
+def test_plain_mdformat_is_not_changed_by_installing_briefing_lint(tmp_path: Path) -> None:
+    import mdformat.plugins
+
+    installed = mdformat.plugins.PARSER_EXTENSIONS
+    assert "briefing" in installed  # the entry point is there: plain mdformat loads it
+    without = [name for name in installed if name != "briefing"]
+    expected = mdformat.text(SEED, extensions=without).encode("utf-8")
+    assert _mdformat_cli(tmp_path) == expected
+    # ... while the extension, once named, would have changed the text.
+    assert expected != mdformat.text(SEED, extensions=["briefing"]).encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "toml", ['extensions = ["briefing"]\n', "[plugin.briefing]\nenable = true\n"]
+)
+def test_mdformat_toml_opts_in(tmp_path: Path, toml: str) -> None:
+    (tmp_path / ".mdformat.toml").write_text(toml, encoding="utf-8")
+    assert _mdformat_cli(tmp_path).decode("utf-8") == format_text(SEED, PLUGIN_RULES).text
+
+
 # -- corpus sweep -------------------------------------------------------------------------------
 
 CORPUS = os.environ.get("BRIEFING_LINT_CORPUS", "")

@@ -306,7 +306,7 @@ def test_text_output_escapes_file_names_messages_and_source_lines(
     shown, carets = lines[i], lines[i + 1]
     assert "\\" in shown.split(" | ", 1)[1], shown
     assert carets.index("^") == shown.index(link), (shown, carets)
-    assert carets.strip() == "^" * (len(link) + 2), (shown, carets)
+    assert carets.split(" | ", 1)[1].strip() == "^" * (len(link) + 2), (shown, carets)
 
 
 def test_sarif_uris_are_percent_encoded(
@@ -357,12 +357,12 @@ def test_suppressions_apply_to_cross_file_findings(
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a.md").write_text(_ISSUE_A, encoding="utf-8")
     (tmp_path / "b.md").write_text(issue_b, encoding="utf-8")
-    select = ["--select", "BL006,BL010,BL014", "--output-format", "concise"]
+    select = ["--select", "BL006,BL010,BL014", "--output-format", "concise", "--quiet"]
     line = issue_b.splitlines().index(next(ln for ln in issue_b.splitlines() if "乙" in ln)) + 1
     for cache in (["--no-cache"], ["--cache-dir", "cache"], ["--cache-dir", "cache"]):
         assert main([*cache, *select, "a.md", "b.md"]) == 1
         lines = capsys.readouterr().out.splitlines()
-        assert lines == [f"a.md:3:1: BL006 same link as b.md:{line}"], (cache, lines)
+        assert lines == [f"a.md:3:1: BL006 warning same link as b.md:{line}"], (cache, lines)
     # The unsafe fixes keep the comments: they are used.
     assert main(["--no-cache", *select, "--fix", "--unsafe-fixes", "a.md", "b.md"]) == 1
     assert (tmp_path / "b.md").read_text(encoding="utf-8") == issue_b
@@ -376,10 +376,10 @@ def test_unused_suppression_of_a_cross_file_rule_is_still_reported(
     (tmp_path / "a.md").write_text(_ISSUE_A, encoding="utf-8")
     text = "<!-- briefing-lint-disable-next-line BL006 -->\n1、[丙](https://example.org/c)\n"
     (tmp_path / "b.md").write_text(text, encoding="utf-8")
-    select = ["--select", "BL006,BL014", "--output-format", "concise"]
+    select = ["--select", "BL006,BL014", "--output-format", "concise", "--quiet"]
     assert main(["--no-cache", *select, "a.md", "b.md"]) == 1
     assert capsys.readouterr().out.splitlines() == [
-        "b.md:1:1: BL014 suppression `disable-next-line BL006` suppresses nothing"
+        "b.md:1:1: BL014 warning suppression `disable-next-line BL006` suppresses nothing"
     ]
     # Whether it is unused depends on the other files of the run: never removed by --fix.
     main(["--no-cache", *select, "--fix", "--unsafe-fixes", "a.md", "b.md"])

@@ -109,15 +109,64 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _suggest(word: str, choices: Sequence[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _unknown_command(word: str) -> str | None:
+    """The error for a first word that is neither a command nor a path, else None.
+
+    ``briefing-lint a.md`` checks ``a.md`` (``check`` is the default command), so a word
+    that names an existing path, or looks like a file name, is left to ``check``."""
+    if word.startswith("-") or word in SUBCOMMANDS or Path(word).exists():
+        return None
+    if "/" in word or "\\" in word or "." in word:  # a path: `check` reports it missing
+        return None
+    hint = _suggest(word, SUBCOMMANDS)
+    if not hint:
+        return None
+    return f"unknown command {word!r}{hint} (commands: {', '.join(SUBCOMMANDS)})"
+
+
+def _unknown_options(
+    parser: argparse.ArgumentParser, args_list: list[str], extra: list[str]
+) -> list[str]:
+    """Unrecognised options, each with the nearest known one."""
+    command = args_list[0] if args_list and args_list[0] in SUBCOMMANDS else None
+    sub = parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            sub = action.choices[command]
+    known = [opt for action in sub._actions for opt in action.option_strings]
+    return [
+        f"unknown option {w.split('=', 1)[0]!r}{_suggest(w.split('=', 1)[0], known)}"
+        for w in extra
+        if w.startswith("-") and w != "-"
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and (problem := _unknown_command(args_list[0])):
+        print(f"briefing-lint: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     if not args_list or (
         args_list[0] not in SUBCOMMANDS and args_list[0] not in ("-h", "--help", "--version")
     ):
         args_list.insert(0, "check")
     parser = build_parser()
     try:
-        args = parser.parse_args(args_list)
+        args, extra = parser.parse_known_args(args_list)
+        problems = _unknown_options(parser, args_list, extra)
+        for problem in problems:
+            print(f"briefing-lint: error: {problem}", file=sys.stderr)
+        if problems:
+            return EXIT_USAGE
+        if extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exc:  # argparse: 2 on usage errors, 0 for --help/--version
         return int(exc.code or 0)
     try:
@@ -207,6 +256,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     from .config import ConfigError
     from .diagnostics import Severity
     from .files import discover, process_text
+    from .output import RunInfo
     from .runner import run_files
 
     if args.output_format not in ("text", "concise", "json", "json-lines", "github", "sarif"):
@@ -214,6 +264,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     resolver = _resolver(args)
     paths = [Path(p) for p in (args.paths or ["."])]
     outcomes: list[FileOutcome] = []
+    info = RunInfo()
     exit_code = EXIT_OK
     fix = args.fix or args.diff
     stdin = paths == [Path("-")]
@@ -228,7 +279,9 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         else:
             missing = [p for p in paths if not p.exists() and not p.is_symlink()]
             for p in missing:
-                print(f"briefing-lint: error: {p}: no such file or directory", file=sys.stderr)
+                message = f"{p}: no such file or directory"
+                print(f"briefing-lint: error: {message}", file=sys.stderr)
+                info.input_errors.append(message)
                 exit_code = EXIT_USAGE
             present = [p for p in paths if p not in missing]
             files = list(
@@ -258,6 +311,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     for outcome in outcomes:
         if outcome.error:
             print(f"briefing-lint: error: {outcome.error}", file=sys.stderr)
+            info.input_errors.append(outcome.error)
             exit_code = max(exit_code, EXIT_USAGE)
             continue
         if not outcome.converged:
@@ -300,12 +354,25 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
     stdin_fix = args.fix and not args.diff and stdin
     diff_nonempty = False
+    info.no_files = not stdin and not outcomes and not info.input_errors
+    if info.no_files:  # as ruff does: a warning, and exit 0
+        print(
+            "briefing-lint: warning: no Markdown files found under the given paths",
+            file=sys.stderr,
+        )
     if args.diff:
         diff_nonempty = _print_diff(outcomes, out)
     elif not stdin_fix:
-        render(args.output_format, outcomes, out, args)
+        render(args.output_format, outcomes, out, args, info)
     else:
-        render(args.output_format, outcomes, sys.stderr, args)
+        render(args.output_format, outcomes, sys.stderr, args, info)
+    failed = len(info.input_errors)
+    if failed and (args.diff or args.output_format in ("json", "json-lines", "github")):
+        print(
+            f"briefing-lint: error: {failed} path{'' if failed == 1 else 's'} could not be "
+            "read; the output covers only the files that were checked",
+            file=sys.stderr,
+        )
 
     if any(o.refused for o in outcomes):  # a rule offered a damaging fix: a bug to report
         exit_code = max(exit_code, EXIT_INTERNAL)
@@ -388,15 +455,16 @@ def _print_diff(outcomes: list[FileOutcome], out: TextIO) -> bool:
 
 def cmd_rules(out: TextIO) -> int:
     from .registry import RULES
+    from .ruledoc import severity_range
 
     rows = []
     for rule in RULES:
         meta = rule.meta()
         fix = {"none": "-", "safe": "safe", "unsafe": "unsafe"}[meta.fix]
         enabled = "" if meta.default_enabled else " (off by default)"
-        rows.append((meta.code, meta.name, meta.severity.value, fix, meta.summary + enabled))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        rows.append((meta.code, meta.name, severity_range(meta), fix, meta.summary + enabled))
     header = ("code", "name", "severity", "fix", "summary")
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(4)]
     for row in (header, *rows):
         out.write("  ".join(c.ljust(widths[i]) if i < 4 else c for i, c in enumerate(row)) + "\n")
     return EXIT_OK

@@ -29,6 +29,7 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -508,6 +509,7 @@ def process_file(
             outcome.snapshot = outcome.saved.snapshot
         else:
             outcome.applied = 0  # nothing of it reached the file
+            outcome.fixed_codes = {}
     return outcome
 
 
@@ -538,6 +540,7 @@ def process_text(
         fixed_text=result.text,
         diagnostics=list(result.remaining),
         applied=len(result.applied),
+        fixed_codes=dict(Counter(d.code for d in result.applied)),
         failing_rules=list(result.failing_rules),
         refused=list(result.refused),
         converged=result.converged,
@@ -561,6 +564,8 @@ class FileOutcome:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     error: str | None = None
     applied: int = 0
+    #: Fixes applied, by rule code (``--show-fixes``).
+    fixed_codes: dict[str, int] = field(default_factory=dict)
     failing_rules: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     converged: bool = True

@@ -23,6 +23,11 @@ re-dump the YAML; with both enabled mdformat warns of the conflict and the text 
 verbatim). Options (``[plugin.briefing]`` in ``.mdformat.toml``, or the
 ``--briefing-no-*`` flags): ``clean_urls`` and ``trim_link_text`` (default true) switch the
 fix pass off per rule; the rules also follow the briefing-lint config nearest to the file.
+
+Opt-in: plain ``mdformat FILE`` (which enables every installed extension) formats exactly
+as it would without briefing-lint installed. The extension acts with ``--extensions
+briefing``, ``extensions = ["briefing"]`` or ``[plugin.briefing] enable = true`` in
+``.mdformat.toml``, or ``mdformat.text(..., extensions=["briefing"])``.
 """
 
 from __future__ import annotations
@@ -69,9 +74,34 @@ _SPACES = " \t\n"
 # -- parser side -----------------------------------------------------------------------------
 
 
+def opted_in(options: Mapping[str, Any]) -> bool:
+    """Whether this run asked for the extension (``options`` as mdformat passes them).
+
+    Plain ``mdformat`` enables every installed extension; installing briefing-lint must
+    not change what it does to anyone's files. The extension acts only when named: with
+    ``--extensions briefing``, ``extensions = ["briefing"]`` or ``[plugin.briefing]
+    enable = true`` in ``.mdformat.toml``, or through the Python API (``mdformat.text(...,
+    extensions=["briefing"])``, whose options have no ``extensions`` key)."""
+    if options.get("plugin", {}).get(NAME, {}).get("enable") is True:
+        return True
+    if "extensions" not in options:
+        return True
+    named = options["extensions"]
+    return named is not None and NAME in named
+
+
 def update_mdit(mdit: MarkdownIt) -> None:
-    """Switch on GFM and front matter, record raw syntax, and run the fix pass first."""
+    """Switch on GFM and front matter, record raw syntax, and run the fix pass first.
+
+    Unless the run opted in: then the extension takes itself out of the run, so that
+    neither its parser rules nor its renderers apply."""
     if mdit.options.get("briefing_ready"):
+        return
+    if not opted_in(mdit.options.get("mdformat", {})):
+        enabled = mdit.options.get("parser_extension", [])
+        me = sys.modules[__name__]
+        while me in enabled:
+            enabled.remove(me)
         return
     mdit.options["briefing_ready"] = True
     _enable_gfm(mdit)

@@ -50,12 +50,28 @@ def effective_config(cfg: Config) -> dict[str, Any]:
             },
             "severity": {"value": severity, "from": src(f"rules.{meta.code}.severity")},
         }
+        # Every kind of finding with the severity it gets: most BL001/BL004 findings are
+        # errors though the rule's default is warning.
         kinds = cfg.kind_severities_for(meta.code)
-        if kinds:
-            entry["severity-by-kind"] = {
-                kind: {"value": level.value, "from": src(f"rules.{meta.code}.severity.{kind}")}
-                for kind, level in kinds.items()
-            }
+        by_kind: dict[str, Any] = {}
+        for kind, default_level in meta.kinds.items():
+            if kind in kinds:
+                value = kinds[kind].value
+                origin = src(f"rules.{meta.code}.severity.{kind}")
+            elif settings and settings.severity:
+                value = settings.severity.value
+                origin = src(f"rules.{meta.code}.severity")
+            else:
+                value, origin = default_level.value, "default"
+            by_kind[kind] = {"value": value, "from": origin}
+        for kind, level in kinds.items():
+            if kind not in by_kind:
+                by_kind[kind] = {
+                    "value": level.value,
+                    "from": src(f"rules.{meta.code}.severity.{kind}"),
+                }
+        if by_kind:
+            entry["severity-by-kind"] = by_kind
         options = cfg.options_for(meta)
         if options:
             entry["options"] = {

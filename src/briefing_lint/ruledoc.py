@@ -60,6 +60,27 @@ def rule_markdown(meta: RuleMeta) -> str:
     return "\n".join(out)
 
 
+def severity_words(meta: RuleMeta) -> str:
+    """The default severity, and the kinds of finding that get another one
+    (``warning; error: credential, identifying; info: sponsor``)."""
+    other: dict[str, list[str]] = {}
+    for kind, kind_level in meta.kinds.items():
+        if kind_level != meta.severity:
+            other.setdefault(kind_level.value, []).append(kind)
+    parts = [meta.severity.value]
+    for level in ("error", "warning", "info"):
+        if level in other:
+            parts.append(f"{level}: {', '.join(other[level])}")
+    return "; ".join(parts)
+
+
+def severity_range(meta: RuleMeta) -> str:
+    """The severities a rule's findings can have, worst first (``error..info``)."""
+    levels = {meta.severity, *meta.kinds.values()} if meta.kinds else {meta.severity}
+    ordered = sorted(levels, key=lambda s: -s.rank)
+    return ordered[0].value if len(ordered) == 1 else f"{ordered[0].value}..{ordered[-1].value}"
+
+
 TABLE_START = (
     "<!-- rules-table:start (generated from rules/*.yaml: python -m briefing_lint.ruledoc) -->"
 )
@@ -71,7 +92,7 @@ def rules_table() -> str:
     from .registry import RULES
 
     rows = [
-        "| code | name | default severity | fix | what |",
+        "| code | name | severity (by kind of finding) | fix | what |",
         "|---|---|---|---|---|",
     ]
     for rule in RULES:
@@ -80,7 +101,7 @@ def rules_table() -> str:
         name = f"[{meta.name}](docs/rules/{meta.code}.md)"
         off = " (off by default)" if not meta.default_enabled else ""
         rows.append(
-            f"| {meta.code} | {name} | {meta.severity.value} | {fix} | {meta.summary}{off} |"
+            f"| {meta.code} | {name} | {severity_words(meta)} | {fix} | {meta.summary}{off} |"
         )
     return "\n".join(rows) + "\n"
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Diagnostic
 from ..document import LineIndex
+
+if TYPE_CHECKING:
+    from ..files import FileOutcome
 
 FORMATS = ("text", "concise", "json", "json-lines", "github", "sarif")
 
@@ -97,3 +101,58 @@ def as_json(item: Located) -> dict[str, Any]:
         "severity": d.severity.value,
         "fix": fix,
     }
+
+
+@dataclass
+class RunInfo:
+    """What a run could not do, for summaries that agree with the exit code."""
+
+    #: One message per path that could not be read (missing, unreadable, too large ...).
+    input_errors: list[str] = field(default_factory=list)
+    #: No Markdown file was found under the paths given (and none was missing).
+    no_files: bool = False
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
+def summary_lines(
+    items: Sequence[Located], outcomes: Sequence[FileOutcome], info: RunInfo
+) -> list[str]:
+    """The closing lines of the human formats: what was found, fixed and not read."""
+    if info.no_files and not info.input_errors:
+        return []  # said on stderr as a warning
+    fixable = unsafe = 0
+    by_sev = {"error": 0, "warning": 0, "info": 0}
+    for i in items:
+        d = i.diagnostic
+        by_sev[d.severity.value] += 1
+        if d.fix is not None:
+            if d.fix.applicability.value == "safe":
+                fixable += 1
+            elif d.fix.applicability.value == "unsafe":
+                unsafe += 1
+    total = len(items)
+    applied = sum(o.applied for o in outcomes)
+    files = sum(1 for o in outcomes if not o.error)
+    failed = len(info.input_errors)
+    lines = []
+    if applied:
+        lines.append(f"Fixed {applied} problem{_s(applied)}.")
+    if total:
+        detail = ", ".join(f"{n} {s}{_s(n) if s != 'info' else ''}" for s, n in by_sev.items() if n)
+        found = f"Found {total} problem{_s(total)} ({detail}) in {files} file{_s(files)}."
+        if failed:
+            found = found[:-1] + f"; {failed} path{_s(failed)} could not be read."
+        lines.append(found)
+        if fixable:
+            lines.append(f"[*] {fixable} fixable with `--fix`.")
+        if unsafe:
+            lines.append(f"{unsafe} more fixable with `--fix --unsafe-fixes`.")
+    elif failed:
+        checked = f"No problems in {files} file{_s(files)} checked" if files else "Nothing checked"
+        lines.append(f"{checked}; {failed} path{_s(failed)} could not be read (see the errors).")
+    else:
+        lines.append(f"All checks passed ({files} file{_s(files)}).")
+    return lines

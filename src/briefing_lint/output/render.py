@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..document import LineIndex, split_bom
-from . import Located, as_json, locate, visible
+from . import Located, RunInfo, as_json, locate, summary_lines, visible
 
 if TYPE_CHECKING:
     from ..files import FileOutcome
@@ -28,7 +28,17 @@ def located(outcomes: Sequence[FileOutcome]) -> list[Located]:
     return items
 
 
-def render(fmt: str, outcomes: Sequence[FileOutcome], out: TextIO, args: Namespace) -> None:
+def render(
+    fmt: str,
+    outcomes: Sequence[FileOutcome],
+    out: TextIO,
+    args: Namespace,
+    info: RunInfo | None = None,
+) -> None:
+    """Write the findings in ``fmt``. Paths that could not be read are in the human
+    formats' summary, SARIF's ``toolExecutionNotifications``, and for JSON, JSON lines and
+    GitHub on stderr (the caller's): their output stays a plain list of findings."""
+    info = info or RunInfo()
     items = located(outcomes)
     if fmt == "json":
         write_json_list(items, out)
@@ -36,21 +46,32 @@ def render(fmt: str, outcomes: Sequence[FileOutcome], out: TextIO, args: Namespa
         for item in items:
             out.write(json.dumps(as_json(item), ensure_ascii=False) + "\n")
     elif fmt == "concise":
-        for item in items:
-            out.write(concise_line(item) + "\n")
+        if getattr(args, "statistics", False):
+            for line in statistics_lines(items):
+                out.write(line + "\n")
+        else:
+            for item in items:
+                out.write(concise_line(item) + "\n")
+        if getattr(args, "show_fixes", False):
+            from .text import fixes_lines
+
+            for line in fixes_lines(outcomes):
+                out.write(line + "\n")
+        if not getattr(args, "quiet", False):
+            for line in summary_lines(items, outcomes, info):
+                out.write(line + "\n")
     elif fmt == "github":
         for item in items:
             out.write(github_line(item) + "\n")
     elif fmt == "sarif":
         from .sarif import sarif_document
 
-        out.write(json.dumps(sarif_document(items), ensure_ascii=False, indent=2) + "\n")
+        doc = sarif_document(items, info.input_errors)
+        out.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     else:
         from .text import write_text
 
-        write_text(items, outcomes, out, args)
-    if getattr(args, "statistics", False) and fmt in ("text", "concise"):
-        write_statistics(items, out)
+        write_text(items, outcomes, out, args, info)
 
 
 def write_json_list(items: Sequence[Located], out: TextIO) -> None:
@@ -110,7 +131,10 @@ def indented_json(value: Any, indent: str = "") -> str:
 def concise_line(item: Located) -> str:
     d = item.diagnostic
     marker = " [*]" if d.fix is not None and d.fix.applicability.value == "safe" else ""
-    return f"{visible(item.path)}:{item.line}:{item.column}: {d.code}{marker} {visible(d.message)}"
+    return (
+        f"{visible(item.path)}:{item.line}:{item.column}: {d.code} {d.severity.value}{marker} "
+        f"{visible(d.message)}"
+    )
 
 
 def _escape_github(value: str, prop: bool = False) -> str:
@@ -131,7 +155,8 @@ def github_line(item: Located) -> str:
     return f"::{level} {props}::{_escape_github(d.message)}"
 
 
-def write_statistics(items: Sequence[Located], out: TextIO) -> None:
+def statistics_lines(items: Sequence[Located]) -> list[str]:
+    """Findings counted per rule, most frequent first (``--statistics``)."""
     counts = Counter(i.diagnostic.code for i in items)
     fixable = Counter(
         i.diagnostic.code
@@ -139,6 +164,8 @@ def write_statistics(items: Sequence[Located], out: TextIO) -> None:
         if i.diagnostic.fix is not None and i.diagnostic.fix.applicability.value == "safe"
     )
     names = {i.diagnostic.code: i.diagnostic.name for i in items}
+    lines = []
     for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         mark = "[*]" if fixable[code] else "   "
-        out.write(f"{count:>6}  {code}  {mark} {names[code]}  ({fixable[code]} fixable)\n")
+        lines.append(f"{count:>6}  {code}  {mark} {names[code]}  ({fixable[code]} fixable)")
+    return lines

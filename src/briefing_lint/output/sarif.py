@@ -52,7 +52,9 @@ def _region(line: int, column: int, end_line: int, end_column: int) -> dict[str,
     return {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column}
 
 
-def sarif_document(items: Sequence[Located]) -> dict[str, Any]:
+def sarif_document(items: Sequence[Located], input_errors: Sequence[str] = ()) -> dict[str, Any]:
+    """The run's results; paths that could not be read are ``toolExecutionNotifications``
+    of an invocation that did not succeed."""
     rules = _rules({item.diagnostic.code for item in items})
     index = {r["id"]: i for i, r in enumerate(rules)}
     results = []
@@ -105,6 +107,15 @@ def sarif_document(items: Sequence[Located]) -> dict[str, Any]:
                         "rules": rules,
                     }
                 },
+                "invocations": [
+                    {
+                        "executionSuccessful": not input_errors,
+                        "toolExecutionNotifications": [
+                            {"level": "error", "message": {"text": message}}
+                            for message in input_errors
+                        ],
+                    }
+                ],
                 "columnKind": "unicodeCodePoints",
                 "results": results,
             }

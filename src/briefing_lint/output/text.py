@@ -1,90 +1,324 @@
-"""Human output: grouped by file, the source line with the span underlined, a summary.
+"""Human output: one header per finding, one code frame per source line, a summary.
 
-Colour only on a terminal (rich decides; ``NO_COLOR`` is honoured). The underline is
-placed by display cells, so it sits right under CJK text and emoji.
+``path:line:col: CODE severity [*] message`` says everything without colour (pre-commit
+logs, CI, pipes). The frame under it shows at most the output width, measured in terminal
+cells (CJK and most emoji take two): a briefing line holding a 700-character WeChat link is
+cut around the findings, with ``…`` where it was cut, and every finding on the line is
+marked under the part that is shown. Width: ``COLUMNS`` when set, else the terminal's,
+else 100. Colour only on a terminal (rich decides, ``FORCE_COLOR`` forces it); with
+``NO_COLOR`` set no escape code at all is written, not even bold or dim.
 """
 
 from __future__ import annotations
 
+import os
 from argparse import Namespace
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
-from . import Located, visible
+from . import Located, RunInfo, summary_lines, visible
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from ..files import FileOutcome
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+_RANK = {"info": 0, "warning": 1, "error": 2}
+#: The width of a pipe or a log, where no terminal says how wide it is.
+DEFAULT_WIDTH = 100
+#: Below this the frame would show too little to be useful; lines are then allowed wider.
+MIN_WIDTH = 40
+_GUTTER = 5  # digits of the line number column
+ELLIPSIS = "…"
+
+
+def output_width(console: Console) -> int:
+    """``COLUMNS`` if set, the terminal's width on a terminal, else :data:`DEFAULT_WIDTH`."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        width = int(columns)
+    elif console.is_terminal:
+        width = console.width
+    else:
+        width = DEFAULT_WIDTH
+    return max(width, MIN_WIDTH)
+
+
+def make_console(out: TextIO) -> Console:
+    from rich.console import Console
+
+    no_color = bool(os.environ.get("NO_COLOR"))
+    return Console(
+        file=out,
+        soft_wrap=True,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        color_system=None if no_color else "auto",
+    )
 
 
 def write_text(
-    items: Sequence[Located], outcomes: Sequence[FileOutcome], out: TextIO, args: Namespace
+    items: Sequence[Located],
+    outcomes: Sequence[FileOutcome],
+    out: TextIO,
+    args: Namespace,
+    info: RunInfo,
+    *,
+    frames: bool = True,
 ) -> None:
-    from rich.cells import cell_len
-    from rich.console import Console
-    from rich.markup import escape
+    """The full format (``frames``) or the concise one (headers only), then the summary."""
+    from rich.text import Text
 
-    console = Console(file=out, soft_wrap=True, highlight=False, emoji=False)
-    for item in items:
-        d = item.diagnostic
-        safe = d.fix is not None and d.fix.applicability.value == "safe"
-        marker = " [*]" if safe else ""
-        console.print(
-            f"[bold]{escape(visible(item.path))}[/bold]:{item.line}:{item.column}: "
-            f"[{_STYLE[d.severity.value]}]{d.code}[/]{escape(marker)} {escape(visible(d.message))}"
-        )
-        source = item.source_line.replace("\t", " ")
-        if source.strip():
-            start = item.column - 1
-            end = item.end_column - 1 if item.end_line == item.line else len(source)
-            end = max(end, start + 1)
-            # Measured on the escaped text, so the carets stay under what is shown.
-            pad = cell_len(visible(source[:start]))
-            width = max(1, cell_len(visible(source[start:end])))
-            gutter = f"{item.line:>5} | "
-            console.print(f"[dim]{gutter}[/dim]{escape(visible(source))}")
-            console.print(
-                " " * len(gutter)
-                + " " * pad
-                + f"[{_STYLE[d.severity.value]}]"
-                + "^" * width
-                + "[/]"
-            )
+    console = make_console(out)
+    width = output_width(console)
+    listing = not getattr(args, "statistics", False)
+    if listing:
+        group: list[Located] = []
+        for item in items:
+            if group and (item.path, item.line) != (group[0].path, group[0].line):
+                _write_group(console, group, width, frames)
+                group = []
+            group.append(item)
+        if group:
+            _write_group(console, group, width, frames)
+    else:
+        from .render import statistics_lines
+
+        for line in statistics_lines(items):
+            console.print(line)
     if getattr(args, "show_fixes", False):
-        for outcome in outcomes:
-            if outcome.applied:
-                console.print(f"fixed {outcome.applied} in {escape(visible(str(outcome.path)))}")
+        for line in fixes_lines(outcomes):
+            for part in wrap(line, width, indent=4):
+                console.print(part)
     if getattr(args, "quiet", False):
         return
-    total = len(items)
-    fixable = sum(
-        1
-        for i in items
-        if i.diagnostic.fix is not None and i.diagnostic.fix.applicability.value == "safe"
-    )
-    unsafe = sum(
-        1
-        for i in items
-        if i.diagnostic.fix is not None and i.diagnostic.fix.applicability.value == "unsafe"
-    )
-    applied = sum(o.applied for o in outcomes)
-    files = sum(1 for o in outcomes if not o.error)
-    parts = []
-    if applied:
-        parts.append(f"Fixed {applied} problem{'s' if applied != 1 else ''}.")
-    if total:
-        by_sev = {s: sum(1 for i in items if i.diagnostic.severity.value == s) for s in _STYLE}
-        detail = ", ".join(f"{n} {s}{_s(n) if s != 'info' else ''}" for s, n in by_sev.items() if n)
-        parts.append(f"Found {total} problem{_s(total)} ({detail}) in {files} file{_s(files)}.")
-        if fixable:
-            parts.append(f"[*] {fixable} fixable with `--fix`.")
-        if unsafe:
-            parts.append(f"{unsafe} more with `--fix --unsafe-fixes`.")
-    else:
-        parts.append(f"All checks passed ({files} file{'s' if files != 1 else ''}).")
-    console.print(escape(" ".join(parts)))
+    for line in summary_lines(items, outcomes, info):
+        for part in wrap(line, width):
+            console.print(Text(part))
 
 
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"
+def fixes_lines(outcomes: Sequence[FileOutcome]) -> list[str]:
+    """``Fixed 3 in x.md: 2 × BL001 tracking-params, 1 × BL010 link-text-whitespace``."""
+    from ..registry import rules_by_code
+
+    by_code = rules_by_code()
+    lines = []
+    for outcome in outcomes:
+        if not outcome.applied:
+            continue
+        parts = []
+        for code, n in sorted(outcome.fixed_codes.items()):
+            rule = by_code.get(code)
+            name = f" {rule.meta().name}" if rule is not None else ""
+            parts.append(f"{n} × {code}{name}")
+        detail = f": {', '.join(parts)}" if parts else ""
+        lines.append(f"Fixed {outcome.applied} in {visible(str(outcome.path))}{detail}")
+    return lines
+
+
+def header(item: Located) -> str:
+    d = item.diagnostic
+    marker = " [*]" if d.fix is not None and d.fix.applicability.value == "safe" else ""
+    return (
+        f"{visible(item.path)}:{item.line}:{item.column}: {d.code} {d.severity.value}{marker} "
+        f"{visible(d.message)}"
+    )
+
+
+def help_line(item: Located) -> str:
+    """What to do and where the rule is explained (``briefing-lint rule CODE``)."""
+    d = item.diagnostic
+    see = f"see `briefing-lint rule {d.code}`"
+    if d.fix is None or not d.fix.title:
+        return f"help: {see}"
+    title = visible(d.fix.title)
+    if d.fix.applicability.value == "unsafe":
+        title += " (unsafe: `--fix --unsafe-fixes`)"
+    elif d.fix.applicability.value == "display":
+        title += " (by hand)"
+    return f"help: {title}; {see}"
+
+
+def _write_group(console: Console, group: Sequence[Located], width: int, frames: bool) -> None:
+    from rich.text import Text
+
+    for item in group:
+        sev = item.diagnostic.severity.value
+        lines = wrap(header(item), width, indent=4)
+        first = Text(lines[0])
+        code = item.diagnostic.code
+        at = lines[0].find(f": {code} {sev}")
+        if at >= 0:  # colour the code and severity where they stand
+            first.stylize(_STYLE[sev], at + 2, at + 3 + len(code) + len(sev))
+        console.print(first)
+        for rest in lines[1:]:
+            console.print(Text(rest))
+    if not frames:
+        return
+    frame = code_frame(group, width)
+    for text_line, marks in frame:
+        row = Text()
+        row.append(text_line[0], "dim")
+        row.append(text_line[1])
+        for start, end, sev in marks:
+            row.stylize(_STYLE[sev], start, end)
+        console.print(row)
+    seen: set[str] = set()
+    for item in group:
+        line = help_line(item)
+        if line in seen:
+            continue
+        seen.add(line)
+        parts = wrap(line, width, indent=8, first_indent=6)
+        if len(parts) > 1 and "; see `" in line:  # the pointer on a line of its own
+            head, see = line.rsplit("; ", 1)
+            parts = wrap(head, width, indent=8, first_indent=6)
+            parts += wrap(see, width, indent=8, first_indent=8)
+        for part in parts:
+            console.print(Text(part))
+
+
+@dataclass(frozen=True)
+class _Mark:
+    start: int  # piece index
+    end: int
+    severity: str
+
+
+def code_frame(
+    group: Sequence[Located], width: int
+) -> list[tuple[tuple[str, str], list[tuple[int, int, str]]]]:
+    """The source line of ``group`` (findings on one line) and a marker line under it.
+
+    Each row is ``((gutter, body), [(start, end, severity)...])`` with the styled ranges as
+    character offsets into ``gutter + body``. Empty when the line is blank.
+    """
+    from rich.cells import cell_len
+
+    first = group[0]
+    source = first.source_line
+    if not source.strip():
+        return []
+    pieces = [_piece(ch) for ch in source]
+    n = len(pieces)
+    marks: list[_Mark] = []
+    for item in group:
+        start = item.column - 1
+        end = item.end_column - 1 if item.end_line == item.line else n
+        end = min(max(end, start + 1), n + 1)
+        marks.append(_Mark(start, end, item.diagnostic.severity.value))
+    if any(m.end > n for m in marks):
+        pieces.append(" ")  # an insertion point at the end of the line
+    widths = [cell_len(p) for p in pieces]
+    gutter = f"{first.line:>{_GUTTER}} | "
+    blank = " " * _GUTTER + " | "
+    avail = max(width - len(gutter), 10)
+    focus_start = min(m.start for m in marks)
+    focus_end = max(m.end for m in marks)
+    a, b = _window(widths, focus_start, focus_end, avail)
+    left = ELLIPSIS if a > 0 else ""
+    right = ELLIPSIS if b < len(pieces) else ""
+    body = left + "".join(pieces[a:b]) + right
+    body = body.rstrip() if not right else body
+
+    severity_at: list[str | None] = [None] * len(pieces)
+    for m in marks:
+        for i in range(m.start, min(m.end, len(pieces))):
+            held = severity_at[i]
+            if held is None or _RANK[m.severity] > _RANK[held]:
+                severity_at[i] = m.severity
+    marker = " " * len(left)
+    styles: list[tuple[int, int, str]] = []
+    for i in range(a, b):
+        sev = severity_at[i]
+        if sev is None:
+            marker += " " * widths[i]
+            continue
+        pos = len(blank) + len(marker)
+        marker += "^" * widths[i]
+        if styles and styles[-1][1] == pos and styles[-1][2] == sev:
+            styles[-1] = (styles[-1][0], pos + widths[i], sev)
+        else:
+            styles.append((pos, pos + widths[i], sev))
+    rows: list[tuple[tuple[str, str], list[tuple[int, int, str]]]] = [((gutter, body), [])]
+    if marker.strip():
+        rows.append(((blank, marker.rstrip()), styles))
+    return rows
+
+
+def _piece(ch: str) -> str:
+    """How one source character is shown: tabs as a space, controls as escapes."""
+    return " " if ch == "\t" else visible(ch)
+
+
+def _window(widths: Sequence[int], focus_start: int, focus_end: int, avail: int) -> tuple[int, int]:
+    """Pieces ``[a, b)`` to show in ``avail`` cells, ``…`` included where cut.
+
+    The findings' range is centred when it fits; when it does not, it is shown from its
+    start with a little context before it.
+    """
+    n = len(widths)
+    if sum(widths) <= avail:
+        return 0, n
+    focus = sum(widths[focus_start:focus_end])
+    lead = (avail - 2 - focus) // 2 if focus + 2 <= avail else min(8, avail // 4)
+    a, used = focus_start, 0
+    while a > 0 and used + widths[a - 1] <= lead:
+        a -= 1
+        used += widths[a]
+    b, cells = a, 0
+    while b < n and cells + widths[b] + (a > 0) + (b + 1 < n) <= avail:
+        cells += widths[b]
+        b += 1
+    while a > 0 and cells + widths[a - 1] + (a - 1 > 0) + (b < n) <= avail:
+        a -= 1
+        cells += widths[a]
+    return a, max(b, min(a + 1, n))
+
+
+def wrap(text: str, width: int, *, indent: int = 2, first_indent: int = 0) -> list[str]:
+    """``text`` in lines of at most ``width`` cells, broken at spaces where it can be
+    (a word wider than a line is cut), continuation lines indented by ``indent``."""
+    from rich.cells import cell_len
+
+    if first_indent + cell_len(text) <= width:
+        return [" " * first_indent + text]
+    lines: list[str] = []
+    line = " " * first_indent
+    room = width
+    start_len = len(line)
+    for word in text.split(" "):
+        sep = "" if len(line) == start_len else " "
+        if cell_len(line) + len(sep) + cell_len(word) <= room:
+            line += sep + word
+            continue
+        if len(line) > start_len:
+            lines.append(line)
+            line = " " * indent
+            start_len = len(line)
+        while cell_len(line) + cell_len(word) > room:
+            cut = _fit(word, room - cell_len(line))
+            if cut == 0:
+                break
+            lines.append(line + word[:cut])
+            word = word[cut:]
+            line = " " * indent
+        line += word
+    if line.strip():
+        lines.append(line)
+    return lines
+
+
+def _fit(word: str, cells: int) -> int:
+    """How many leading characters of ``word`` fit in ``cells``."""
+    from rich.cells import cell_len
+
+    used = 0
+    for i, ch in enumerate(word):
+        used += cell_len(ch)
+        if used > cells:
+            return i
+    return len(word)
