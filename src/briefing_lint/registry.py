@@ -8,6 +8,7 @@ from .rule import Rule
 from .rules.accidental_list import AccidentalList
 from .rules.bare_url_boundary import BareUrlBoundary
 from .rules.duplicate_item import DuplicateItem
+from .rules.emphasis_not_rendered import EmphasisNotRendered
 from .rules.ephemeral_link import EphemeralLink
 from .rules.fullwidth_link_syntax import FullwidthLinkSyntax
 from .rules.image_hosts import ImageHosts
@@ -38,6 +39,7 @@ RULES: tuple[type[Rule], ...] = (
     EphemeralLink,
     UnusedSuppression,
     TooDeep,
+    EmphasisNotRendered,
 )
 
 
