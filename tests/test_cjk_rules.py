@@ -55,7 +55,7 @@ def protected(text: str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {"url": [], "code": [], "verbatim": [], "html": []}
     for link in index(doc).links:
         if link.kind != "reference":
-            out["url"].append(link.raw_dest)
+            out["url"].append(doc.source[link.dest_span.start : link.dest_span.end])
     for block in doc.inline_blocks:
         for token in block.children:
             if token.type == "code_inline":

@@ -7,6 +7,7 @@ import functools
 from .rule import Rule
 from .rules.accidental_list import AccidentalList
 from .rules.bare_url_boundary import BareUrlBoundary
+from .rules.cjk_punctuation import CjkPunctuation
 from .rules.duplicate_item import DuplicateItem
 from .rules.emphasis_not_rendered import EmphasisNotRendered
 from .rules.ephemeral_link import EphemeralLink
@@ -39,6 +40,7 @@ RULES: tuple[type[Rule], ...] = (
     EphemeralLink,
     UnusedSuppression,
     TooDeep,
+    CjkPunctuation,
     EmphasisNotRendered,
 )
 
