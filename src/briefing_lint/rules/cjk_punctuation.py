@@ -24,12 +24,12 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _BEFORE = f"[{_CJK}”’」』》）】]"
 _AFTER = f"[{_CJK}“‘「『《（【]"
 #: One half-width mark (never two: ``...``, ``!?``), optional spaces, between CJK.
-_TO_FULL = re.compile(rf"(?<={_BEFORE})([,.;:!?])[ \t]*(?={_AFTER})")
+_TO_FULL = re.compile(rf"{_BEFORE}([,.;:!?])[ \t]*(?={_AFTER})")
 _PARENS = re.compile(r"\(([^()\n]+)\)")
 _HAS_CJK = re.compile(f"[{_CJK}]")
 _FULL = {",": "，", ".": "。", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
 _HALF = {"，": ",", "。": ".", "；": ";", "：": ":", "！": "!", "？": "?"}
-_TO_HALF = re.compile(r"(?<=[A-Za-z0-9])([，。；：！？])(?=[ \t]*[A-Za-z])")
+_TO_HALF = re.compile(r"[A-Za-z0-9]([，。；：！？])(?=[ \t]*[A-Za-z])")
 #: Internationalised top-level domains: ``例子.中国`` is an address, not a sentence.
 _CJK_TLD = re.compile(r"(?:中国|中國|公司|网络|網絡|在线|中文网|移动|集团|我爱你|香港|台湾|台灣)")
 _LOWER_WORD = re.compile(r"[a-z][a-z'’-]*")
@@ -70,19 +70,21 @@ class CjkPunctuation(Rule):
             if to_full - {"()"} and _HAS_CJK.search(text):
                 for m in _TO_FULL.finditer(text):
                     mark = m.group(1)
-                    if mark not in to_full or not clear(m.start(), m.end()):
+                    start = m.start(1)
+                    if mark not in to_full or not clear(start, m.end()):
                         continue
                     if mark == "." and _CJK_TLD.match(text, m.end()):
                         continue
-                    found.append((m.start(), m.end(), _FULL[mark], mark, "fullwidth"))
+                    found.append((start, m.end(), _FULL[mark], mark, "fullwidth"))
             if "()" in to_full and "(" in text:
                 found += [f for f in _parens(text) if clear(f[0], f[1])]
             if to_half and not text.isascii():
                 for m in _TO_HALF.finditer(text):
                     mark = m.group(1)
-                    if mark in to_half and _in_latin_run(text, m.start()) and clear(*m.span()):
+                    start = m.start(1)
+                    if mark in to_half and _in_latin_run(text, start) and clear(start, m.end()):
                         space = "" if text[m.end() : m.end() + 1] in (" ", "\t") else " "
-                        found.append((m.start(), m.end(), _HALF[mark] + space, mark, "halfwidth"))
+                        found.append((start, m.end(), _HALF[mark] + space, mark, "halfwidth"))
             for start, end, new, mark, kind in sorted(found):
                 yield _report(ctx, node, start, end, new, mark, kind)
 

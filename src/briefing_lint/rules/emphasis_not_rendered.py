@@ -20,6 +20,7 @@ that fix is unsafe.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,6 +35,9 @@ from ..rule import Rule, RuleContext
 from ..spans import content_offset
 
 _MARKERS = "*_~"
+#: A pair fails to render only when a marker has punctuation on its inner side, or (``_``)
+#: a CJK letter: text without such a marker needs no closer look.
+_SCREEN = re.compile(r"[*_~][^\w\s*_~]|[^\w\s*_~][*_~]|[^\x00-\x7f]_|_[^\x00-\x7f]")
 _OPEN_TAGS = {
     ("*", 1): "<em>",
     ("*", 2): "<strong>",
@@ -274,9 +278,14 @@ class EmphasisNotRendered(Rule):
             return
         markdown_style = ctx.options["fix_style"] == "markdown"
         for block in ctx.doc.inline_blocks:
+            content = block.token.content
+            if "*" not in content and "_" not in content and "~~" not in content:
+                continue
             for i, token, _ in block.text_children():
                 text = token.content
                 if text.count("*") < 2 and text.count("_") < 2 and text.count("~~") < 2:
+                    continue
+                if _SCREEN.search(text) is None:
                     continue
                 region = _region(block, i)
                 if region is None:
