@@ -7,7 +7,9 @@ import functools
 from .rule import Rule
 from .rules.accidental_list import AccidentalList
 from .rules.bare_url_boundary import BareUrlBoundary
+from .rules.cjk_punctuation import CjkPunctuation
 from .rules.duplicate_item import DuplicateItem
+from .rules.emphasis_not_rendered import EmphasisNotRendered
 from .rules.ephemeral_link import EphemeralLink
 from .rules.fullwidth_link_syntax import FullwidthLinkSyntax
 from .rules.image_hosts import ImageHosts
@@ -38,6 +40,8 @@ RULES: tuple[type[Rule], ...] = (
     EphemeralLink,
     UnusedSuppression,
     TooDeep,
+    CjkPunctuation,
+    EmphasisNotRendered,
 )
 
 

@@ -1,0 +1,144 @@
+"""BL018 cjk-punctuation: ``中文,中文`` -> ``中文，中文``, ``a b，c d`` -> ``a b, c d``.
+
+Only text nodes are looked at, so code, HTML, link destinations and front matter are never
+touched; bare URLs inside text (which GitHub extends over CJK text and full-width marks) are
+skipped with a character of margin on both sides. A half-width mark is converted only
+between two CJK characters (a CJK closing quote or bracket before it, an opening one after it
+also count), so numbers, versions, domains and ``...`` never qualify; a full-width mark is
+converted only inside Latin prose (three words on each side, mostly lower-case), so
+``支持iPhone，Android`` stays as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ..autolink import find_bare_urls
+from ..diagnostics import Diagnostic, Fix
+from ..document import TextNode
+from ..rule import OptionError, Rule, RuleContext
+
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_BEFORE = f"[{_CJK}”’」』》）】]"
+_AFTER = f"[{_CJK}“‘「『《（【]"
+#: One half-width mark (never two: ``...``, ``!?``), optional spaces, between CJK.
+_TO_FULL = re.compile(rf"{_BEFORE}([,.;:!?])[ \t]*(?={_AFTER})")
+_PARENS = re.compile(r"\(([^()\n]+)\)")
+_HAS_CJK = re.compile(f"[{_CJK}]")
+_FULL = {",": "，", ".": "。", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
+_HALF = {"，": ",", "。": ".", "；": ";", "：": ":", "！": "!", "？": "?"}
+_TO_HALF = re.compile(r"[A-Za-z0-9]([，。；：！？])(?=[ \t]*[A-Za-z])")
+#: Internationalised top-level domains: ``例子.中国`` is an address, not a sentence.
+_CJK_TLD = re.compile(r"(?:中国|中國|公司|网络|網絡|在线|中文网|移动|集团|我爱你|香港|台湾|台灣)")
+_LOWER_WORD = re.compile(r"[a-z][a-z'’-]*")
+_LATIN_RUN_STOP = re.compile(f"[{_CJK}“”‘’「」『』《》（）【】，。；：！？、]")
+
+TO_FULL_CHOICES = (",", ".", ";", ":", "!", "?", "()")
+TO_HALF_CHOICES = tuple(_HALF)
+
+
+class CjkPunctuation(Rule):
+    code = "BL018"
+
+    @classmethod
+    def validate_options(cls, options: Mapping[str, Any]) -> None:
+        for key, choices in (("to_fullwidth", TO_FULL_CHOICES), ("to_halfwidth", TO_HALF_CHOICES)):
+            for i, mark in enumerate(options.get(key) or ()):
+                if mark not in choices:
+                    allowed = " ".join(choices)
+                    raise OptionError(f"{key}[{i}]", f"expected one of {allowed}, got {mark!r}")
+
+    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+        if _HAS_CJK.search(ctx.doc.source) is None:
+            return
+        to_full = set(ctx.options["to_fullwidth"])
+        to_half = set(ctx.options["to_halfwidth"])
+        for node in ctx.index.text_nodes:
+            text = node.content
+            urls = (
+                [(a - 1, b + 1) for a, b in find_bare_urls(text)]
+                if "://" in text or "www." in text
+                else []
+            )
+
+            def clear(start: int, end: int, urls: list[tuple[int, int]] = urls) -> bool:
+                return not any(a < end and start < b for a, b in urls)
+
+            found: list[tuple[int, int, str, str, str]] = []  # start, end, new, mark, kind
+            if to_full - {"()"} and _HAS_CJK.search(text):
+                for m in _TO_FULL.finditer(text):
+                    mark = m.group(1)
+                    start = m.start(1)
+                    if mark not in to_full or not clear(start, m.end()):
+                        continue
+                    if mark == "." and _CJK_TLD.match(text, m.end()):
+                        continue
+                    found.append((start, m.end(), _FULL[mark], mark, "fullwidth"))
+            if "()" in to_full and "(" in text:
+                found += [f for f in _parens(text) if clear(f[0], f[1])]
+            if to_half and not text.isascii():
+                for m in _TO_HALF.finditer(text):
+                    mark = m.group(1)
+                    start = m.start(1)
+                    if mark in to_half and _in_latin_run(text, start) and clear(start, m.end()):
+                        space = "" if text[m.end() : m.end() + 1] in (" ", "\t") else " "
+                        found.append((start, m.end(), _HALF[mark] + space, mark, "halfwidth"))
+            for start, end, new, mark, kind in sorted(found):
+                yield _report(ctx, node, start, end, new, mark, kind)
+
+
+def _parens(text: str) -> list[tuple[int, int, str, str, str]]:
+    """``(…)`` around CJK text next to CJK text: both parentheses, as two findings."""
+    out: list[tuple[int, int, str, str, str]] = []
+    for m in _PARENS.finditer(text):
+        inner = m.group(1)
+        if _HAS_CJK.search(inner) is None or inner[:1].isspace() or inner[-1:].isspace():
+            continue
+        before = text[m.start() - 1 : m.start()]
+        after = text[m.end() : m.end() + 1]
+        if not (_HAS_CJK.match(before) or _HAS_CJK.match(after)):
+            continue
+        if "://" in inner or "www." in inner:
+            continue
+        out.append((m.start(), m.start() + 1, "（", "(", "fullwidth"))
+        out.append((m.end() - 1, m.end(), "）", ")", "fullwidth"))
+    return out
+
+
+def _in_latin_run(text: str, at: int) -> bool:
+    """Whether ``at`` sits inside Latin prose: three words on each side before any CJK text,
+    two of them lower-case on each side (a sentence, not a list of product names such as
+    ``Pixel 2 XL，Google Home``, which is Chinese punctuation in a Chinese sentence)."""
+    left = text[:at]
+    stops = [m.end() for m in _LATIN_RUN_STOP.finditer(left)]
+    left_words = left[stops[-1] if stops else 0 :].split()[-3:]
+    right = text[at + 1 :]
+    nxt = _LATIN_RUN_STOP.search(right)
+    right_words = right[: nxt.start() if nxt else len(right)].split()[:3]
+    return _prose(left_words) and _prose(right_words)
+
+
+def _prose(words: list[str]) -> bool:
+    return len(words) == 3 and sum(1 for w in words if _LOWER_WORD.fullmatch(w)) >= 2
+
+
+def _report(
+    ctx: RuleContext, node: TextNode, start: int, end: int, new: str, mark: str, kind: str
+) -> Diagnostic:
+    span = node.substring_span(start, end)
+    target = new.strip()
+    message = ctx.message(kind, mark=mark, target=target)
+    fix = None
+    applicability = ctx.fix_applicability()
+    # An escaped mark (``\,``) is two source characters: left alone.
+    source = ctx.doc.source
+    escaped = source[span.start - 1 : span.start] == "\\"
+    if (
+        applicability is not None
+        and not escaped
+        and source[span.start : span.end] == node.content[start:end]
+    ):
+        fix = Fix.replace(span, new, ctx.message("fix_title", target=target), applicability)
+    return ctx.report(node.substring_span(start, start + 1), message, kind=kind, fix=fix)
