@@ -432,3 +432,18 @@ def test_default_max_file_size_is_20_mb() -> None:
 def test_bad_command_line_size_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--max-file-size", "lots", "x.md"]) == 2
     assert "--max-file-size: expected a size" in capsys.readouterr().err
+
+
+def test_a_fifo_or_an_endless_file_named_as_the_config_is_an_error(tmp_path: Path) -> None:
+    # Was a hang (FIFO) or unbounded memory (/dev/zero): the config is read as files are.
+    fifo = tmp_path / "cfg.yaml"
+    os.mkfifo(fifo)
+    (tmp_path / "a.md").write_text("# x\n", encoding="utf-8")
+    for config in (fifo, Path("/dev/zero")):
+        run = subprocess.run(
+            [sys.executable, "-m", "briefing_lint", "--no-cache", "--config", str(config),
+             str(tmp_path / "a.md")],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert run.returncode == 2, run.stderr
+        assert str(config) in run.stderr and "Traceback" not in run.stderr

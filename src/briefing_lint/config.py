@@ -58,6 +58,8 @@ _IMAGE_OPTIONS = {"site_root": "site_root"}
 _FORMAT_KEYS = {"wrap", "number", "end_of_line", "validate"}
 #: ``extend`` chains longer than this are refused: real ones are two or three files deep.
 MAX_EXTEND_DEPTH = 32
+#: Config files are a few kilobytes; anything over this is not one.
+MAX_CONFIG_SIZE = 1024 * 1024
 #: Files larger than this are reported, never parsed: a stray dump or a link to a huge
 #: file must not take the run's memory. 20 MB (binary units, like every size here).
 DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024
@@ -620,11 +622,16 @@ def _build(data: Mapping[str, Any], source: str, base: Config | None) -> Config:
 
 
 def _read_file(path: Path) -> tuple[Mapping[str, Any] | None, str]:
+    from .files import InputError, read_bytes  # files imports this module
+
     source = str(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(source, "", f"cannot read: {exc.strerror or exc}") from None
+        # The guarded read of Markdown files: a FIFO, a device or /dev/zero named as the
+        # config is refused, never read without end.
+        raw, _snapshot = read_bytes(path, MAX_CONFIG_SIZE)
+    except InputError as exc:
+        reason = str(exc).removeprefix(f"{path}: ")
+        raise ConfigError(source, "", reason) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
