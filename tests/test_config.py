@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from briefing_lint.cli import main
 from briefing_lint.config import Config, ConfigError, ConfigResolver, find_config_file
 
 
@@ -163,3 +164,24 @@ def test_severity_per_kind_of_finding() -> None:
     with pytest.raises(ConfigError) as err:
         Config.from_dict({"rules": {"BL004": {"severity": {"nope": "error"}}}}, source="c.yaml")
     assert err.value.key == "rules.BL004.severity.nope"
+
+
+def test_every_config_error_is_reported_at_once_with_suggestions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / ".briefing-lint.yaml").write_text(
+        "fail-onn: error\nslect: [BL001]\nrules:\n  tracking-param: {severity: info}\n"
+        "  BL010: {imagez: true}\n  BL003: {scope: everywhere}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "a.md").write_text("# x\n", encoding="utf-8")
+    assert main(["--no-cache", str(tmp_path / "a.md")]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(": ", 4)[4] for line in lines] == [
+        "unknown key; did you mean 'fail-on'?",
+        "unknown key; did you mean 'select'?",
+        "unknown rule; did you mean 'tracking-params'?",
+        "unknown option; did you mean 'images'?",
+        "expected one of auto, section, document, got 'everywhere'",
+    ]
+    assert all(line.startswith(f"briefing-lint: error: {tmp_path}") for line in lines)

@@ -19,6 +19,9 @@ from briefing_lint.sections import normalise_title, section_kind, tag_kind
         ("Further reading", "references"),
         ("往期回顾", "promo"),
         ("分享", "share"),
+        ("岗位推荐", "jobs"),
+        ("活动", "calls"),
+        ("Call for Participation", "calls"),
     ],
 )
 def test_non_news_headings(title: str, kind: str) -> None:

@@ -180,7 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_format(args, sys.stdout)
         return cmd_check(args, sys.stdout)
     except UsageError as exc:
-        print(f"briefing-lint: error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines() or [""]:  # several config errors: one line each
+            print(f"briefing-lint: error: {line}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:  # pragma: no cover
         return 130

@@ -12,10 +12,11 @@ Any unknown key or bad value is a :class:`ConfigError` that names the file and t
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,30 @@ class ConfigError(Exception):
     def __reduce__(self) -> tuple[type[ConfigError], tuple[str, str, str]]:
         # Raised in a worker process, it must survive the trip back (pickling).
         return (ConfigError, (self.source, self.key, self.problem))
+
+
+class ConfigErrors(ConfigError):
+    """Every problem of one config file, reported together (one line each), so a user fixes
+    them in one go instead of one run per mistake."""
+
+    def __init__(self, errors: Sequence[ConfigError]) -> None:
+        first = errors[0]
+        super().__init__(first.source, first.key, first.problem)
+        self.errors = tuple(errors)
+        self.args = ("\n".join(str(e) for e in errors),)
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ConfigErrors, (list(self.errors),))
+
+
+def _unknown(what: str, given: str, known: Iterable[str]) -> str:
+    """``unknown key`` with the closest known spelling, if one is close."""
+    spelled = {k.replace("_", "-"): k for k in known}
+    close = difflib.get_close_matches(given.replace("_", "-").lower(), list(spelled), n=1)
+    return f"{what}; did you mean {close[0]!r}?" if close else what
 
 
 def _norm_key(key: object) -> str:
@@ -415,7 +440,8 @@ def _rule_settings(code: str, data: Any, source: str, meta: RuleMeta) -> RuleSet
         elif key in meta.options:
             options[key] = _check_option(meta.options[key], value, source, dotted)
         else:
-            raise ConfigError(source, dotted, "unknown option")
+            names = [*meta.options, *_RULE_KEYS]
+            raise ConfigError(source, dotted, _unknown("unknown option", str(raw_key), names))
     return RuleSettings(enabled, severity, options, kinds)
 
 
@@ -526,7 +552,6 @@ def _newsletter(value: Any, source: str) -> dict[str, Any]:
 
 
 def _build(data: Mapping[str, Any], source: str, base: Config | None) -> Config:
-    from .registry import UnknownRuleError, resolve, rules_by_code
 
     if not isinstance(data, Mapping):
         raise ConfigError(source, "", "expected a mapping at the top level")
@@ -534,91 +559,138 @@ def _build(data: Mapping[str, Any], source: str, base: Config | None) -> Config:
     provenance = dict(cfg.provenance)
     values: dict[str, Any] = {}
     rules = dict(cfg.rules)
+    errors: list[ConfigError] = []
     for raw_key, value in data.items():
-        key = _norm_key(raw_key)
-        if key not in _TOP_KEYS:
-            raise ConfigError(source, str(raw_key), "unknown key")
-        if key == "extend":
-            continue
-        provenance[key] = source
-        if key in ("select", "ignore", "extend_select"):
-            values[key] = _codes(value, source, str(raw_key))
-        elif key in ("exclude", "extend_exclude"):
-            patterns = _str_list(value, source, str(raw_key))
-            values["exclude"] = (
-                patterns if key == "exclude" else values.get("exclude", cfg.exclude) + patterns
-            )
-        elif key == "per_file_ignores":
-            if not isinstance(value, dict):
-                raise ConfigError(source, str(raw_key), "expected a mapping of glob: [codes]")
-            values[key] = tuple(
-                (str(glob), _codes(codes, source, f"{raw_key}.{glob}"))
-                for glob, codes in value.items()
-            )
-        elif key == "fail_on":
-            values[key] = _severity(value, source, str(raw_key))
-        elif key in ("unsafe_fixes", "respect_gitignore"):
-            if not isinstance(value, bool):
-                raise ConfigError(source, str(raw_key), "expected true or false")
-            values[key] = value
-        elif key == "items":
-            values[key] = _items(value, source)
-        elif key == "images":
-            values[key] = {**cfg.images, **_images(value, source)}
-        elif key == "max_file_size":
-            try:
-                values[key] = parse_size(value)
-            except ValueError as exc:
-                raise ConfigError(source, str(raw_key), str(exc)) from None
-        elif key == "newsletter":
-            values[key] = {**cfg.newsletter, **_newsletter(value, source)}
-            for sub in values[key]:
-                provenance[f"newsletter.{sub}"] = source
-        elif key == "format":
-            if not isinstance(value, dict):
-                raise ConfigError(source, str(raw_key), "expected a mapping")
-            for fkey in value:
-                if _norm_key(fkey) not in _FORMAT_KEYS:
-                    raise ConfigError(source, f"format.{fkey}", "unknown key")
-            values[key] = {**cfg.format, **{_norm_key(k): v for k, v in value.items()}}
-        elif key == "rules":
-            if not isinstance(value, dict):
-                raise ConfigError(source, "rules", "expected a mapping of rule: settings")
-            for rule_key, settings in value.items():
-                try:
-                    code = resolve(str(rule_key))
-                except UnknownRuleError:
-                    raise ConfigError(source, f"rules.{rule_key}", "unknown rule") from None
-                rule_cls = rules_by_code()[code]
-                meta = rule_cls.meta()
-                new = _rule_settings(str(rule_key), settings, source, meta)
-                if code == "BL004" and new.options.get("site_root"):
-                    key = f"rules.{rule_key}.site_root"
-                    root = _site_root(new.options["site_root"], source, key)
-                    new = replace(new, options={**new.options, "site_root": root})
-                old = rules.get(code, RuleSettings())
-                if new.options:
-                    _validate(
-                        rule_cls,
-                        {**meta.defaults(), **old.options, **new.options},
-                        source,
-                        f"rules.{rule_key}",
-                    )
-                rules[code] = RuleSettings(
-                    new.enabled if new.enabled is not None else old.enabled,
-                    new.severity if new.severity is not None else old.severity,
-                    {**old.options, **new.options},
-                    {**old.kind_severity, **new.kind_severity},
-                )
-                for opt in new.options:
-                    provenance[f"rules.{code}.{opt}"] = source
-                if new.enabled is not None:
-                    provenance[f"rules.{code}.enabled"] = source
-                if new.severity is not None:
-                    provenance[f"rules.{code}.severity"] = source
-                for kind in new.kind_severity:
-                    provenance[f"rules.{code}.severity.{kind}"] = source
+        try:
+            _build_key(raw_key, value, source, cfg, values, rules, provenance)
+        except ConfigErrors as exc:
+            errors.extend(exc.errors)
+        except ConfigError as exc:
+            errors.append(exc)
+    if errors:
+        raise errors[0] if len(errors) == 1 else ConfigErrors(errors)
     return replace(cfg, rules=rules, provenance=provenance, **values)
+
+
+def _build_key(
+    raw_key: object,
+    value: Any,
+    source: str,
+    cfg: Config,
+    values: dict[str, Any],
+    rules: dict[str, RuleSettings],
+    provenance: dict[str, str],
+) -> None:
+    """One top-level key of a config file into ``values``, ``rules`` and ``provenance``."""
+    key = _norm_key(raw_key)
+    if key not in _TOP_KEYS:
+        problem = _unknown("unknown key", str(raw_key), _TOP_KEYS)
+        raise ConfigError(source, str(raw_key), problem)
+    if key == "extend":
+        return
+    provenance[key] = source
+    if key in ("select", "ignore", "extend_select"):
+        values[key] = _codes(value, source, str(raw_key))
+    elif key in ("exclude", "extend_exclude"):
+        patterns = _str_list(value, source, str(raw_key))
+        values["exclude"] = (
+            patterns if key == "exclude" else values.get("exclude", cfg.exclude) + patterns
+        )
+    elif key == "per_file_ignores":
+        if not isinstance(value, dict):
+            raise ConfigError(source, str(raw_key), "expected a mapping of glob: [codes]")
+        values[key] = tuple(
+            (str(glob), _codes(codes, source, f"{raw_key}.{glob}"))
+            for glob, codes in value.items()
+        )
+    elif key == "fail_on":
+        values[key] = _severity(value, source, str(raw_key))
+    elif key in ("unsafe_fixes", "respect_gitignore"):
+        if not isinstance(value, bool):
+            raise ConfigError(source, str(raw_key), "expected true or false")
+        values[key] = value
+    elif key == "items":
+        values[key] = _items(value, source)
+    elif key == "images":
+        values[key] = {**cfg.images, **_images(value, source)}
+    elif key == "max_file_size":
+        try:
+            values[key] = parse_size(value)
+        except ValueError as exc:
+            raise ConfigError(source, str(raw_key), str(exc)) from None
+    elif key == "newsletter":
+        values[key] = {**cfg.newsletter, **_newsletter(value, source)}
+        for sub in values[key]:
+            provenance[f"newsletter.{sub}"] = source
+    elif key == "format":
+        if not isinstance(value, dict):
+            raise ConfigError(source, str(raw_key), "expected a mapping")
+        for fkey in value:
+            if _norm_key(fkey) not in _FORMAT_KEYS:
+                raise ConfigError(source, f"format.{fkey}", "unknown key")
+        values[key] = {**cfg.format, **{_norm_key(k): v for k, v in value.items()}}
+    elif key == "rules":
+        if not isinstance(value, dict):
+            raise ConfigError(source, "rules", "expected a mapping of rule: settings")
+        errors: list[ConfigError] = []
+        for rule_key, settings in value.items():
+            try:
+                _build_rule(str(rule_key), settings, source, rules, provenance)
+            except ConfigErrors as exc:
+                errors.extend(exc.errors)
+            except ConfigError as exc:
+                errors.append(exc)
+        if errors:
+            raise errors[0] if len(errors) == 1 else ConfigErrors(errors)
+
+
+def _build_rule(
+    rule_key: str,
+    settings: Any,
+    source: str,
+    rules: dict[str, RuleSettings],
+    provenance: dict[str, str],
+) -> None:
+    """One rule's settings (``rules: {BL001: {...}}``) merged over what it had."""
+    from .registry import UnknownRuleError, all_codes, resolve, rules_by_code
+
+    try:
+        code = resolve(rule_key)
+    except UnknownRuleError:
+        names = [*all_codes(), *(r.meta().name for r in rules_by_code().values())]
+        problem = _unknown("unknown rule", rule_key, names)
+        raise ConfigError(source, f"rules.{rule_key}", problem) from None
+    rule_cls = rules_by_code()[code]
+    meta = rule_cls.meta()
+    new = _rule_settings(rule_key, settings, source, meta)
+    if code == "BL004" and new.options.get("site_root"):
+        key = f"rules.{rule_key}.site_root"
+        root = _site_root(new.options["site_root"], source, key)
+        new = replace(new, options={**new.options, "site_root": root})
+    old = rules.get(code, RuleSettings())
+    if new.options:
+        _validate(
+            rule_cls,
+            {**meta.defaults(), **old.options, **new.options},
+            source,
+            f"rules.{rule_key}",
+        )
+    rules[code] = RuleSettings(
+        new.enabled if new.enabled is not None else old.enabled,
+        new.severity if new.severity is not None else old.severity,
+        {**old.options, **new.options},
+        {**old.kind_severity, **new.kind_severity},
+    )
+    for opt in new.options:
+        provenance[f"rules.{code}.{opt}"] = source
+    if new.enabled is not None:
+        provenance[f"rules.{code}.enabled"] = source
+    if new.severity is not None:
+        provenance[f"rules.{code}.severity"] = source
+    for kind in new.kind_severity:
+        provenance[f"rules.{code}.severity.{kind}"] = source
+
+
 
 
 def _read_file(path: Path) -> tuple[Mapping[str, Any] | None, str]:

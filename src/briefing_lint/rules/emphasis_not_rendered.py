@@ -54,8 +54,10 @@ _WHAT = {
     "<del>": "strikethrough",
 }
 #: What may follow an opening run that fails only because of it: opening brackets and
-#: quotes, symbols (``¥``, ``$``, emoji), a hash or at sign. Not commas, stops or dashes.
-_OPEN_OK_CATEGORIES = ("Ps", "Pi", "Sc", "So")
+#: quotes, ``$``, a hash or at sign. Not commas, stops or dashes; nor non-ASCII symbols
+#: (``¥``, emoji, ``⼀``): markdown-it counts them as punctuation but GitHub's cmark-gfm does
+#: not, so the pair renders there and the finding would be half true.
+_OPEN_OK_CATEGORIES = ("Ps", "Pi")
 _OPEN_OK_ASCII = frozenset("\"'([#@$")
 #: What may precede a closing run that fails only because of it: closing brackets and
 #: quotes, stops, commas, colons, percent signs.

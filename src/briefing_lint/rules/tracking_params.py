@@ -81,6 +81,20 @@ def _validate(options: Mapping[str, Any]) -> None:
 #: link is the sponsor's, wherever it stands (``utm_medium=kol``, ``influencer_x``,
 #: ``newsletter-sponsorship``, ``advertorial``). Matched on :func:`name_key` values.
 _PLACEMENT = re.compile(r"kol(?=$|\d)|influencer|sponsor|advertorial")
+#: A line that says its link is paid for: ``(ad)``, ``(sponsored)``, ``（广告）``, ``【推广】``,
+#: or the 💸 many English weeklies put before a sponsor's link.
+_PAID_MARK = re.compile(
+    r"[(（\[【]\s*(?:ad|ads|advert|advertisement|sponsor|sponsored|paid|partner|promoted"
+    r"|广告|赞助|推广|合作)\s*[)）\]】]|💸",
+    re.IGNORECASE,
+)
+
+
+def _marked_paid(doc: Document, offset: int) -> bool:
+    """Whether the line holding ``offset`` marks its link as paid for."""
+    return _PAID_MARK.search(doc.line_text(doc.line_of(offset))) is not None
+
+
 #: Shortest name that also matches inside a longer value (``rustweekly`` in
 #: ``rustweeklyissue42``): configured names are trusted more than detected ones.
 _CONTAINED_CONFIGURED = 3
@@ -264,7 +278,9 @@ class TrackingParams(Rule):
             # (`utm_source=weekly&utm_medium=email&utm_campaign=issue-42`).
             own = {key for key, _value in tags} if any(names.match(v) for _k, v in tags) else set()
             spare = frozenset(key for key, _value in tags) if own else frozenset()
-            placement = any(_PLACEMENT.search(value) for _key, value in tags)
+            placement = any(_PLACEMENT.search(value) for _key, value in tags) or (
+                bool(tags) and _marked_paid(ctx.doc, target.span.start)
+            )
             site = site_of(split_url(url).host)
             in_sponsor = placement or sponsor.at(target.span.start, site)
             if in_sponsor and not names.match(name_key(site)):
