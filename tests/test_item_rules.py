@@ -166,6 +166,23 @@ def test_cross_file_repeats_count_under_the_same_section_title_only() -> None:
 
 
 @pytest.mark.parametrize(
+    "url",
+    [
+        "https://rust.jobboard.io/jobs/125594-rust-developer",
+        "https://careers.example.org/position/gh/503816",
+        "https://www.example.com/about/careers/backend-engineer",
+    ],
+)
+def test_job_postings_may_run_for_several_issues(url: str) -> None:
+    # Under a heading that names no kind (`# fn work(on: Project) -> Money`), the link
+    # itself says it is a job ad.
+    text = f"# fn work(on: Project) -> Money\n\n- [Rust developer]({url}) at Acme.\n"
+    rule = DuplicateItem()
+    facts = {"a.md": _facts(text, "a.md"), "b.md": _facts(text, "b.md")}
+    assert list(rule.check_run(facts, rule.meta().defaults())) == []
+
+
+@pytest.mark.parametrize(
     "heading", ["Call for Participation", "Final Comment Period", "New RFCs", "Upcoming Events"]
 )
 def test_standing_lists_are_not_repeated_stories(heading: str) -> None:
