@@ -483,7 +483,7 @@ def _encode_item_links(value: object) -> object:
     if not isinstance(value, tuple) or not all(type(v) is ItemLink for v in value):
         raise TypeError("BL006 facts are a tuple of ItemLink")
     names: dict[str, int] = {}
-    rows = [(*v[:4], names.setdefault(v.rubric, len(names)), sorted(v.words)) for v in value]
+    rows = [(*v[:4], names.setdefault(v.rubric, len(names)), v.title) for v in value]
     return [*_columns(rows, 6), list(names)]
 
 
@@ -493,7 +493,7 @@ def _decode_item_links(value: Any, size: int) -> object:
     if type(value) is not list or len(value) != 7:
         raise ValueError("not item links")
     *columns, names = value
-    keys, lines, starts, ends, rubrics, words = _checked_columns(columns, 6)
+    keys, lines, starts, ends, rubrics, titles = _checked_columns(columns, 6)
     if not keys:
         return ()
     if not (
@@ -506,13 +506,11 @@ def _decode_item_links(value: Any, size: int) -> object:
         and min(rubrics) >= 0
         and max(rubrics) < len(names)
         and _within(starts, ends, size)
-        and _only(words, list)
-        and all(_only(w, str) for w in words)
+        and _only(titles, str)
     ):
         raise ValueError("not item links inside the text")
     rows = zip(
-        keys, lines, starts, ends, map(names.__getitem__, rubrics), map(frozenset, words),
-        strict=True,
+        keys, lines, starts, ends, map(names.__getitem__, rubrics), titles, strict=True,
     )  # fmt: skip
     return tuple(map(tuple.__new__, repeat(ItemLink), rows))  # ItemLink._make, minus a call
 

@@ -49,7 +49,9 @@ class ItemLink(NamedTuple):
     start: int
     end: int
     rubric: str = ""  # the item's section, normalised ("工具", "new rfcs")
-    words: frozenset[str] = frozenset()  # of the title: see :func:`title_words`
+    #: The linked title ("" when the link is not in it): its words are compared only when
+    #: another file shares the link (see :func:`story_words`).
+    title: str = ""
 
 
 #: Title words that say nothing about the story.
@@ -162,14 +164,21 @@ def _non_news(heading: Heading, known: dict[int, bool]) -> bool:
     return found
 
 
-def item_words(item: Item, key: str) -> frozenset[str]:
-    """The words of the item's linked title; empty (compare by link alone) when the link
-    names the story: it is not in the title (``项目地址：https://…`` under a heading), or
-    the title names the link's own page (``[md](https://github.com/doocs/md)``,
-    ``[PageSpyWeb](…/page-spy-web)``), which then is no page shared by several stories."""
-    if not item.link_in_title:
+def linked_title(item: Item) -> str:
+    """The item's title when its link is in it, else "" (the link alone names the story:
+    ``项目地址：https://…`` under a heading)."""
+    return item.title if item.link_in_title else ""
+
+
+def story_words(title: str, key: str) -> frozenset[str]:
+    """The words of a linked title; empty (compare by link alone) when there is no linked
+    title, or the title names the link's own page (``[md](https://github.com/doocs/md)``,
+    ``[PageSpyWeb](…/page-spy-web)``), which then is no page shared by several stories.
+
+    Computed only for links that occur twice: most links of a run occur once."""
+    if not title:
         return frozenset()
-    words = title_words(item.title)
+    words = title_words(title)
     if words & _link_words(key):
         return frozenset()
     return words
@@ -222,12 +231,21 @@ class DuplicateItem(Rule):
     cross_file = True
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        seen: dict[str, list[tuple[Item, frozenset[str]]]] = {}
+        seen: dict[str, list[Item]] = {}
         for key, item in _item_links(ctx):
-            words = item_words(item, key)
             earlier_items = seen.setdefault(key, [])
-            earlier = next((e for e, w in earlier_items if _same_story(w, words)), None)
-            earlier_items.append((item, words))
+            earlier_items.append(item)
+            if len(earlier_items) == 1:
+                continue
+            words = story_words(linked_title(item), key)
+            earlier = next(
+                (
+                    e
+                    for e in earlier_items[:-1]
+                    if _same_story(story_words(linked_title(e), key), words)
+                ),
+                None,
+            )
             if earlier is None:
                 continue
             assert item.link is not None and earlier.link is not None
@@ -254,8 +272,7 @@ class DuplicateItem(Rule):
             name = rubrics.get(id(section))
             if name is None:
                 name = rubrics[id(section)] = rubric(item)
-            words = item_words(item, key)
-            seen[key] = ItemLink(key, found[0] + 1, found[1], found[2], name, words)
+            seen[key] = ItemLink(key, found[0] + 1, found[1], found[2], name, linked_title(item))
         return tuple(seen.values())
 
     def check_run(
@@ -273,9 +290,10 @@ class DuplicateItem(Rule):
         out: list[tuple[str, Diagnostic]] = []
         recurring = int(options.get("recurring_files", 3))
         same_rubric = options.get("cross_file_sections", "same") == "same"
-        for occurrences in where.values():
+        for key, occurrences in where.items():
             if len(occurrences) < 2 or (recurring and len(occurrences) >= recurring):
                 continue
+            words = {id(e): story_words(e.title, key) for _p, e in occurrences}
             for path, entry in occurrences:
                 others = [
                     (p, e)
@@ -287,7 +305,7 @@ class DuplicateItem(Rule):
                         or not entry.rubric
                         or e.rubric == entry.rubric
                     )
-                    and _same_story(e.words, entry.words)
+                    and _same_story(words[id(e)], words[id(entry)])
                 ]
                 if not others:
                     continue
