@@ -21,6 +21,8 @@ from briefing_lint.sections import normalise_title, section_kind, tag_kind
         ("分享", "share"),
         ("岗位推荐", "jobs"),
         ("活动", "calls"),
+        ("## [活动] 某某开发者大会2024", "calls"),
+        ("【招聘】后端工程师", "jobs"),
         ("Call for Participation", "calls"),
     ],
 )

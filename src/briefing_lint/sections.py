@@ -72,10 +72,16 @@ def section_kind(title: str, extra: Mapping[str, Sequence[str]] | None = None) -
     if not norm:
         return None
     key = tuple(sorted((k, tuple(v)) for k, v in (extra or {}).items()))
+    # A bracketed tag names the section's kind on its own: `## [活动] 开发者大会`.
+    tag = _HEADING_TAG.match(title.lstrip("# \t"))
+    names = (norm, normalise_title(tag.group(1))) if tag else (norm,)
     for kind, patterns in _compiled(key):
-        if any(pattern.match(norm) for pattern in patterns):
+        if any(pattern.match(name) for name in names for pattern in patterns):
             return kind
     return None
+
+
+_HEADING_TAG = re.compile(r"[\[【〔［]\s*([^\]】〕］]{1,12}?)\s*[\]】〕］]")
 
 
 #: A tag at the start of an item's title: ``【招聘】`` ``[Sponsor]`` ``（广告）`` or a label

@@ -180,24 +180,31 @@ class _Sponsor:
         self.doc = doc
         self.starts: list[int] = []
         self.lines: list[int] = []
-        self.flags: list[bool] = []
-        stack: list[tuple[int, bool]] = []  # (level, sponsor) of the enclosing headings
+        self.kinds: list[str | None] = []
+        stack: list[tuple[int, str | None]] = []  # (level, kind) of the enclosing headings
         for heading in doc.headings:
             while stack and stack[-1][0] >= heading.level:
                 stack.pop()
             kind = section_kind(heading.text, extra)
-            sponsor = kind == "sponsor" or (kind is None and bool(stack) and stack[-1][1])
-            stack.append((heading.level, sponsor))
+            if kind is None and stack:
+                kind = stack[-1][1]
+            stack.append((heading.level, kind))
             self.starts.append(heading.block.span.start)
             self.lines.append(heading.block.map[0])
-            self.flags.append(sponsor)
+            self.kinds.append(kind)
         self._partners: list[str] | None = None
 
-    def at(self, offset: int, site: str = "") -> bool:
+    def at(self, offset: int, site: str = "", url: str = "") -> bool:
+        """Whether the link at ``offset`` is a sponsor's: in a sponsor section, in a section
+        about its site, or in an event list with someone's campaign tag (the organiser's
+        partner tag: ``## [活动] 开发者大会`` linking ``?utm_source=<newsletter>``)."""
         i = bisect.bisect_right(self.starts, offset) - 1
         if i < 0:
             return False
-        return self.flags[i] or (bool(site) and self.partners()[i] == site)
+        kind = self.kinds[i]
+        if kind == "sponsor" or (bool(site) and self.partners()[i] == site):
+            return True
+        return kind == "calls" and bool(url) and _campaign_tagged(url)
 
     def partners(self) -> list[str]:
         """Per heading, the one site its section is about ("" for none)."""
@@ -282,7 +289,7 @@ class TrackingParams(Rule):
                 bool(tags) and _marked_paid(ctx.doc, target.span.start)
             )
             site = site_of(split_url(url).host)
-            in_sponsor = placement or sponsor.at(target.span.start, site)
+            in_sponsor = placement or sponsor.at(target.span.start, site, url)
             if in_sponsor and not names.match(name_key(site)):
                 spare = spare | _all_keys(url)
             cleaning = clean_url(url, rules, spare) if spare else clean_url(url, rules)
