@@ -12,6 +12,7 @@ small picklable facts per file (:meth:`DuplicateItem.facts`) and judges them tog
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
@@ -27,7 +28,7 @@ from ..briefing import (
 from ..diagnostics import Diagnostic, Span
 from ..document import Heading
 from ..rule import Rule, RuleContext
-from ..safe_regex import compile_user_regex
+from ..safe_regex import RegexError, compile_user_regex
 from ..sections import section_kind
 
 #: A title that starts with a date is a calendar entry: a weekly meeting keeps its link.
@@ -137,7 +138,7 @@ def _item_links(ctx: RuleContext) -> list[tuple[str, Item]]:
     found = cache.get(cache_key)
     if found is not None:
         return found
-    ignore = [compile_user_regex(p) for p in patterns]
+    ignore = _ignore_patterns(patterns)
     out: list[tuple[str, Item]] = []
     calendar = _CALENDAR.match
     non_news: dict[int, bool] = {}  # by heading: many items share one
@@ -155,6 +156,18 @@ def _item_links(ctx: RuleContext) -> list[tuple[str, Item]]:
         out.append((key, item))
     cache[cache_key] = out
     return out
+
+
+@functools.cache
+def _ignore_patterns(patterns: tuple[str, ...]) -> list[re.Pattern[str]]:
+    """The ``ignore`` patterns as one alternation (one search per link instead of one per
+    pattern), or one by one when they cannot be joined (a group name used twice)."""
+    if len(patterns) > 1:
+        try:
+            return [compile_user_regex("|".join(f"(?:{p})" for p in patterns))]
+        except RegexError:
+            pass
+    return [compile_user_regex(p) for p in patterns]
 
 
 def _non_news(heading: Heading, known: dict[int, bool]) -> bool:
