@@ -16,7 +16,7 @@ import difflib
 import functools
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -454,21 +454,31 @@ def _validate(rule_cls: Any, options: dict[str, Any], source: str, prefix: str) 
         raise ConfigError(source, f"{prefix}.{exc.key}", exc.problem) from None
 
 
+def _section_keys(
+    value: Any, source: str, section: str, known: Mapping[str, str], shape: str = "a mapping"
+) -> Iterator[tuple[str, str, Any]]:
+    """(normalised key, dotted key, value) of a section such as ``items:`` or ``images:``,
+    after checking it is a mapping of known keys."""
+    if not isinstance(value, dict):
+        raise ConfigError(source, section, f"expected {shape}")
+    for raw_key, item in value.items():
+        key = _norm_key(raw_key)
+        dotted = f"{section}.{raw_key}"
+        if key not in known:
+            raise ConfigError(source, dotted, _unknown("unknown key", str(raw_key), known))
+        yield key, dotted, item
+
+
 def _items(value: Any, source: str) -> dict[str, Any]:
     from .registry import rules_by_code
 
-    if not isinstance(value, dict):
-        raise ConfigError(source, "items", "expected a mapping")
     out: dict[str, Any] = {}
     specs = rules_by_code()["BL003"].meta().options
-    for raw_key, item in value.items():
-        key = _norm_key(raw_key)
-        if key not in _ITEM_OPTIONS:
-            raise ConfigError(source, f"items.{raw_key}", "unknown key")
+    for key, dotted, item in _section_keys(value, source, "items", _ITEM_OPTIONS):
         if key == "exclude_sections":
-            out[key] = _exclude_sections(item, source, f"items.{raw_key}")
+            out[key] = _exclude_sections(item, source, dotted)
             continue
-        out[key] = _check_option(specs[_ITEM_OPTIONS[key]], item, source, f"items.{raw_key}")
+        out[key] = _check_option(specs[_ITEM_OPTIONS[key]], item, source, dotted)
     return out
 
 
@@ -487,15 +497,10 @@ def _site_root(value: Any, source: str, key: str) -> str:
 
 
 def _images(value: Any, source: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ConfigError(source, "images", "expected a mapping")
-    out: dict[str, Any] = {}
-    for raw_key, item in value.items():
-        key = _norm_key(raw_key)
-        if key not in _IMAGE_OPTIONS:
-            raise ConfigError(source, f"images.{raw_key}", "unknown key")
-        out[key] = _site_root(item, source, f"images.{raw_key}")
-    return out
+    return {
+        key: _site_root(item, source, dotted)
+        for key, dotted, item in _section_keys(value, source, "images", _IMAGE_OPTIONS)
+    }
 
 
 def _exclude_sections(value: Any, source: str, key: str) -> dict[str, list[str]]:
@@ -532,14 +537,9 @@ def _exclude_sections(value: Any, source: str, key: str) -> dict[str, list[str]]
 def _newsletter(value: Any, source: str) -> dict[str, Any]:
     from .urls import name_key
 
-    if not isinstance(value, dict):
-        raise ConfigError(source, "newsletter", "expected a mapping (names: [...])")
     out: dict[str, Any] = {}
-    for raw_key, item in value.items():
-        key = _norm_key(raw_key)
-        dotted = f"newsletter.{raw_key}"
-        if key not in _NEWSLETTER_OPTIONS:
-            raise ConfigError(source, dotted, "unknown key")
+    shape = "a mapping (names: [...])"
+    for key, dotted, item in _section_keys(value, source, "newsletter", _NEWSLETTER_OPTIONS, shape):
         if isinstance(item, str):
             item = [item]
         if not isinstance(item, list) or not all(isinstance(v, str) for v in item):
