@@ -154,3 +154,33 @@ def test_bl019_fix_renders_the_emphasis_on_corpus() -> None:
         checked += _check_renders(text, "", path)
         checked += _check_renders(text, "rules: {BL019: {fix_style: markdown}}", path)
     assert checked
+
+
+@pytest.mark.parametrize(
+    ("options", "key"),
+    [
+        ({"keep": [""]}, "rules.BL017.keep[0]"),
+        ({"exceptions": ["km", 5]}, "rules.BL017.exceptions[1]"),
+        ({"style": "spaces"}, "rules.BL017.style"),
+    ],
+)
+def test_bl017_bad_options_name_the_key(options: dict[str, object], key: str) -> None:
+    from briefing_lint.config import ConfigError
+
+    with pytest.raises(ConfigError, match=re.escape(key)):
+        Config.from_dict({"rules": {"BL017": options}})
+
+
+@pytest.mark.parametrize(
+    ("style", "text", "fixed"),
+    [
+        ("space", "新出iPhone15和Go 1.22版", "新出 iPhone15 和 Go 1.22 版"),
+        ("no-space", "新出 iPhone15 和 Go 1.22 版", "新出iPhone15和Go 1.22版"),
+    ],
+)
+def test_bl017_styles_are_inverse(style: str, text: str, fixed: str) -> None:
+    config = _config("BL017", f"rules: {{BL017: {{style: {style}}}}}")
+    assert fix_text(text, config).text == fixed
+    other = "no-space" if style == "space" else "space"
+    back = _config("BL017", f"rules: {{BL017: {{style: {other}}}}}")
+    assert fix_text(fixed, back).text == text

@@ -8,6 +8,7 @@ from .rule import Rule
 from .rules.accidental_list import AccidentalList
 from .rules.bare_url_boundary import BareUrlBoundary
 from .rules.cjk_punctuation import CjkPunctuation
+from .rules.cjk_spacing import CjkSpacing
 from .rules.duplicate_item import DuplicateItem
 from .rules.emphasis_not_rendered import EmphasisNotRendered
 from .rules.ephemeral_link import EphemeralLink
@@ -40,6 +41,7 @@ RULES: tuple[type[Rule], ...] = (
     EphemeralLink,
     UnusedSuppression,
     TooDeep,
+    CjkSpacing,
     CjkPunctuation,
     EmphasisNotRendered,
 )
