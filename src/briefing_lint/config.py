@@ -16,7 +16,7 @@ import difflib
 import functools
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -551,24 +551,31 @@ def _newsletter(value: Any, source: str) -> dict[str, Any]:
     return out
 
 
-def _build(data: Mapping[str, Any], source: str, base: Config | None) -> Config:
-
-    if not isinstance(data, Mapping):
-        raise ConfigError(source, "", "expected a mapping at the top level")
-    cfg = base or Config()
-    provenance = dict(cfg.provenance)
-    values: dict[str, Any] = {}
-    rules = dict(cfg.rules)
+def _each(pairs: Iterable[tuple[Any, Any]], build: Callable[[Any, Any], None]) -> None:
+    """``build`` every (key, value) pair, then raise every config error they raised at once."""
     errors: list[ConfigError] = []
-    for raw_key, value in data.items():
+    for key, value in pairs:
         try:
-            _build_key(raw_key, value, source, cfg, values, rules, provenance)
+            build(key, value)
         except ConfigErrors as exc:
             errors.extend(exc.errors)
         except ConfigError as exc:
             errors.append(exc)
     if errors:
         raise errors[0] if len(errors) == 1 else ConfigErrors(errors)
+
+
+def _build(data: Mapping[str, Any], source: str, base: Config | None) -> Config:
+    if not isinstance(data, Mapping):
+        raise ConfigError(source, "", "expected a mapping at the top level")
+    cfg = base or Config()
+    provenance = dict(cfg.provenance)
+    values: dict[str, Any] = {}
+    rules = dict(cfg.rules)
+    _each(
+        data.items(),
+        lambda key, value: _build_key(key, value, source, cfg, values, rules, provenance),
+    )
     return replace(cfg, rules=rules, provenance=provenance, **values)
 
 
@@ -632,16 +639,12 @@ def _build_key(
     elif key == "rules":
         if not isinstance(value, dict):
             raise ConfigError(source, "rules", "expected a mapping of rule: settings")
-        errors: list[ConfigError] = []
-        for rule_key, settings in value.items():
-            try:
-                _build_rule(str(rule_key), settings, source, rules, provenance)
-            except ConfigErrors as exc:
-                errors.extend(exc.errors)
-            except ConfigError as exc:
-                errors.append(exc)
-        if errors:
-            raise errors[0] if len(errors) == 1 else ConfigErrors(errors)
+        _each(
+            value.items(),
+            lambda rule_key, settings: _build_rule(
+                str(rule_key), settings, source, rules, provenance
+            ),
+        )
 
 
 def _build_rule(
