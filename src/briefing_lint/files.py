@@ -273,16 +273,28 @@ def _write_content(path: Path, target: Path, data: bytes, st: os.stat_result) ->
     return Snapshot.of(os.stat(target))
 
 
-def _write_replacing(target: Path, data: bytes, st: os.stat_result | None) -> None:
-    """New content in a temporary file in the target's folder (so the rename never crosses
-    file systems), flushed to disk, given the old file's owner, mode and xattrs, then moved
-    over the target in one ``os.replace``: readers see the old file or the new, never half."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+def _synced_copy(target: Path, data: bytes, suffix: str) -> str:
+    """``data`` in a new temporary file beside ``target``, flushed to disk (removed again if
+    that fails): the first step of both ways of writing."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def _write_replacing(target: Path, data: bytes, st: os.stat_result | None) -> None:
+    """New content in a temporary file in the target's folder (so the rename never crosses
+    file systems), flushed to disk, given the old file's owner, mode and xattrs, then moved
+    over the target in one ``os.replace``: readers see the old file or the new, never half."""
+    tmp = _synced_copy(target, data, ".tmp")
+    try:
         if st is None:
             os.chmod(tmp, 0o666 & ~_umask())
         else:
@@ -308,16 +320,7 @@ def _write_in_place(path: Path, target: Path, data: bytes, st: os.stat_result) -
     copy is removed. Should the overwrite fail halfway, the copy is kept and named in the
     error, so the fixed text is never lost.
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".new", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    tmp = _synced_copy(target, data, ".new")
     touched = False
     try:
         out = os.open(target, os.O_WRONLY | _OPEN_FLAGS)
