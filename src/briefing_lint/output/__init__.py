@@ -41,6 +41,17 @@ def visible(text: str) -> str:
     return _CONTROL.sub(_escape_one, text)
 
 
+def finding_line(item: Located) -> str:
+    """``path:line:col: CODE severity [*] message``: the first line of a finding in the text
+    and concise formats alike (``[*]``: a safe fix)."""
+    d = item.diagnostic
+    marker = " [*]" if d.fix is not None and d.fix.applicability.value == "safe" else ""
+    return (
+        f"{visible(item.path)}:{item.line}:{item.column}: {d.code} {d.severity.value}{marker} "
+        f"{visible(d.message)}"
+    )
+
+
 @dataclass(frozen=True)
 class Located:
     """A diagnostic with its file and 1-based display positions resolved."""

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..document import LineIndex, split_bom
-from . import Located, RunInfo, as_json, locate, summary_lines, visible
+from . import Located, RunInfo, as_json, finding_line, locate, summary_lines
 
 if TYPE_CHECKING:
     from ..files import FileOutcome
@@ -51,7 +51,7 @@ def render(
                 out.write(line + "\n")
         else:
             for item in items:
-                out.write(concise_line(item) + "\n")
+                out.write(finding_line(item) + "\n")
         if getattr(args, "show_fixes", False):
             from .text import fixes_lines
 
@@ -126,15 +126,6 @@ def indented_json(value: Any, indent: str = "") -> str:
         body = ",\n".join(inner + indented_json(v, inner) for v in value)
         return "[\n" + body + "\n" + indent + "]"
     return json.dumps(value, ensure_ascii=False)
-
-
-def concise_line(item: Located) -> str:
-    d = item.diagnostic
-    marker = " [*]" if d.fix is not None and d.fix.applicability.value == "safe" else ""
-    return (
-        f"{visible(item.path)}:{item.line}:{item.column}: {d.code} {d.severity.value}{marker} "
-        f"{visible(d.message)}"
-    )
 
 
 def _escape_github(value: str, prop: bool = False) -> str:

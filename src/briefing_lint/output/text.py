@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
-from . import Located, RunInfo, summary_lines, visible
+from . import Located, RunInfo, finding_line, summary_lines, visible
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -119,15 +119,6 @@ def fixes_lines(outcomes: Sequence[FileOutcome]) -> list[str]:
     return lines
 
 
-def header(item: Located) -> str:
-    d = item.diagnostic
-    marker = " [*]" if d.fix is not None and d.fix.applicability.value == "safe" else ""
-    return (
-        f"{visible(item.path)}:{item.line}:{item.column}: {d.code} {d.severity.value}{marker} "
-        f"{visible(d.message)}"
-    )
-
-
 def help_line(item: Located) -> str:
     """What to do and where the rule is explained (``briefing-lint rule CODE``)."""
     d = item.diagnostic
@@ -147,7 +138,7 @@ def _write_group(console: Console, group: Sequence[Located], width: int, frames:
 
     for item in group:
         sev = item.diagnostic.severity.value
-        lines = wrap(header(item), width, indent=4)
+        lines = wrap(finding_line(item), width, indent=4)
         first = Text(lines[0])
         code = item.diagnostic.code
         at = lines[0].find(f": {code} {sev}")
