@@ -4,8 +4,8 @@ Items and primary links come from :mod:`briefing_lint.briefing`; links are compa
 :func:`~briefing_lint.briefing.canonical_link`. Two items are the same story when they share
 that link, the link names one thing (not a landing page such as a site's home or ``/events/``)
 and their titles share a word: different titles on one shared page (a yearly list, an event
-calendar) are different stories. Items under non-news headings (sponsor, jobs, share, …:
-:func:`briefing_lint.sections.section_kind`) are not compared. The cross-file half collects
+calendar) are different stories. Items under non-news headings (sponsor, jobs, share, …)
+are not items at all: the item model leaves them out. The cross-file half collects
 small picklable facts per file (:meth:`DuplicateItem.facts`) and judges them together in
 :meth:`DuplicateItem.check_run`.
 """
@@ -26,10 +26,8 @@ from ..briefing import (
     plain_text,
 )
 from ..diagnostics import Diagnostic, Span
-from ..document import Heading
 from ..rule import Rule, RuleContext
 from ..safe_regex import RegexError, compile_user_regex
-from ..sections import section_kind
 
 #: A title that starts with a date is a calendar entry: a weekly meeting keeps its link.
 _CALENDAR = re.compile(
@@ -141,12 +139,9 @@ def _item_links(ctx: RuleContext) -> list[tuple[str, Item]]:
     ignore = _ignore_patterns(patterns)
     out: list[tuple[str, Item]] = []
     calendar = _CALENDAR.match
-    non_news: dict[int, bool] = {}  # by heading: many items share one
     for item in items(ctx.doc, cache_key[0]):
         link = item.link
         if link is None or calendar(item.title):
-            continue
-        if any(_non_news(h, non_news) for h in item.sections):
             continue
         key = canonical_link(link.href)
         if key is None or (ignore and any(p.search(key) for p in ignore)):
@@ -168,13 +163,6 @@ def _ignore_patterns(patterns: tuple[str, ...]) -> list[re.Pattern[str]]:
         except RegexError:
             pass
     return [compile_user_regex(p) for p in patterns]
-
-
-def _non_news(heading: Heading, known: dict[int, bool]) -> bool:
-    found = known.get(id(heading))
-    if found is None:
-        found = known[id(heading)] = section_kind(heading.text) is not None
-    return found
 
 
 def linked_title(item: Item) -> str:
