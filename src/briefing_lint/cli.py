@@ -18,7 +18,7 @@ from .__about__ import __version__
 if TYPE_CHECKING:
     from .files import FileOutcome
 
-SUBCOMMANDS = ("check", "rules", "rule", "config", "format")
+SUBCOMMANDS = ("check", "rules", "rule", "config", "format", "server")
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -106,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     cfg.add_argument("path", nargs="?", default=".", help="file or folder (default: .)")
     cfg.add_argument("--config", type=Path, help="use this config file")
     _add_format_parser(sub)
+    server = sub.add_parser("server", help="run the language server (needs briefing-lint[lsp])")
+    server.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (default)")
     return parser
 
 
@@ -178,6 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_config(args, sys.stdout)
         if args.command == "format":
             return cmd_format(args, sys.stdout)
+        if args.command == "server":
+            return cmd_server()
         return cmd_check(args, sys.stdout)
     except UsageError as exc:
         for line in str(exc).splitlines() or [""]:  # several config errors: one line each
@@ -193,6 +197,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         traceback.print_exc()
         print("briefing-lint: internal error (the traceback above says where)", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def cmd_server() -> int:
+    # Imported here, not at the top: pygls is an optional extra, and `check` should not
+    # pay for importing it.
+    try:
+        from .server.app import serve
+    except ImportError as exc:
+        raise UsageError(
+            f"the language server needs the lsp extra: pip install 'briefing-lint[lsp]' ({exc})"
+        ) from exc
+    return serve()
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:

@@ -1,0 +1,272 @@
+"""``briefing-lint server``: the language server (stdio), document sync and diagnostics.
+
+Markdown and MDX documents are linted when opened, saved, and shortly after the last change
+(:data:`DEBOUNCE` seconds), with the config the CLI would use for the file (the nearest
+config file). A change to a config file (watched, or saved in the editor) re-reads the
+config and re-lints every open document. Nothing about a document is kept after it is
+closed. Code actions, formatting and hover are in :mod:`.features`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import unquote
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.workspace import TextDocument
+
+from ..__about__ import __version__
+from . import features
+from .adapter import ConfigProblem, Finding, Linter, is_config_file
+from .convert import SOURCE, diagnostic, document_path, encoding_name
+from .positions import LineIndex
+
+#: Seconds after the last change before a document is linted again.
+DEBOUNCE = 0.15
+LANGUAGES = frozenset({"markdown", "mdx"})
+SUFFIXES = (".md", ".markdown", ".mdx")
+#: Config files: the names the CLI looks for, and any YAML or TOML an ``extend`` may name.
+CONFIG_GLOBS = ("**/*.yaml", "**/*.yml", "**/*.toml")
+STATE_REQUEST = "briefingLint/serverState"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The findings for one version of an open document (dropped when it closes)."""
+
+    version: int | None
+    text: str
+    findings: tuple[Finding, ...]
+    index: LineIndex
+
+
+class BriefingServer(LanguageServer):
+    """The server and its per-document state (pending lints, last findings)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            SOURCE, __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
+        )
+        self.linter = Linter()
+        #: One worker: the library's caches are per process, and lints of one document must
+        #: not overtake each other.
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefing-lint")
+        self.pending: dict[str, asyncio.Task[None]] = {}
+        self.snapshots: dict[str, Snapshot] = {}
+        #: The last config problem shown for a document (shown once, not on every keystroke).
+        self.problems: dict[str, str] = {}
+
+    # -- documents -------------------------------------------------------------------------
+
+    @property
+    def encoding(self) -> str:
+        return encoding_name(self.workspace.position_encoding)
+
+    def document(self, uri: str) -> TextDocument | None:
+        """An open Markdown/MDX document, or None (closed, or another language)."""
+        documents: dict[str, TextDocument] = self.workspace.text_documents
+        doc = documents.get(uri)
+        if doc is None:
+            # pygls keys documents by their unquoted URI.
+            doc = documents.get(unquote(uri))
+        if doc is None or not is_briefing(doc):
+            return None
+        return doc
+
+    async def run(self, func: Any, *args: Any) -> Any:
+        """Run a library call on the worker thread (the event loop keeps reading messages)."""
+        return await asyncio.get_running_loop().run_in_executor(self.executor, func, *args)
+
+    async def snapshot(self, uri: str) -> Snapshot | None:
+        """Findings for the document as it is now (linted now if the last lint is older)."""
+        doc = self.document(uri)
+        if doc is None:
+            return None
+        snap = self.snapshots.get(uri)
+        if snap is not None and snap.version == doc.version and snap.text == doc.source:
+            return snap
+        return await self.lint(uri, doc, publish=False)
+
+    async def lint(self, uri: str, doc: TextDocument, *, publish: bool) -> Snapshot | None:
+        version, text = doc.version, doc.source
+        path = document_path(uri)
+        try:
+            findings = await self.run(self.linter.lint, text, path)
+            self.problems.pop(uri, None)
+        except ConfigProblem as exc:
+            self.config_problem(uri, str(exc))
+            findings = []
+        current = self.document(uri)
+        if current is None or current.version != version:
+            return None  # closed or changed meanwhile: a newer lint is on its way
+        snap = Snapshot(version, text, tuple(findings), LineIndex(text, self.encoding))
+        self.snapshots[uri] = snap
+        if publish:
+            self.publish(uri, snap)
+        return snap
+
+    def publish(self, uri: str, snap: Snapshot) -> None:
+        diagnostics = [diagnostic(snap.index, f) for f in snap.findings]
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=snap.version)
+        )
+
+    def config_problem(self, uri: str, message: str) -> None:
+        if self.problems.get(uri) != message:
+            self.problems[uri] = message
+            self.message(types.MessageType.Error, f"config: {message}")
+
+    def message(self, kind: types.MessageType, text: str) -> None:
+        self.window_show_message(types.ShowMessageParams(type=kind, message=f"{SOURCE}: {text}"))
+
+    def schedule(self, uri: str, delay: float) -> None:
+        """Lint ``uri`` after ``delay`` seconds, replacing a lint already waiting."""
+        old = self.pending.pop(uri, None)
+        if old is not None:
+            old.cancel()
+        task = asyncio.get_running_loop().create_task(self._lint_later(uri, delay))
+        self.pending[uri] = task
+
+        def done(finished: asyncio.Task[None]) -> None:
+            if self.pending.get(uri) is finished:
+                del self.pending[uri]
+            if not finished.cancelled() and finished.exception() is not None:
+                self.message(types.MessageType.Error, f"internal error: {finished.exception()!r}")
+
+        task.add_done_callback(done)
+
+    async def _lint_later(self, uri: str, delay: float) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        doc = self.document(uri)
+        if doc is not None:
+            await self.lint(uri, doc, publish=True)
+
+    def forget(self, uri: str) -> None:
+        """Drop everything kept about a document (it was closed)."""
+        task = self.pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        self.snapshots.pop(uri, None)
+        self.problems.pop(uri, None)
+
+    def reload_config(self) -> None:
+        """A config file changed: read configs afresh and lint every open document."""
+        self.linter.reload_config()
+        self.problems.clear()
+        for uri in list(self.workspace.text_documents):
+            if self.document(uri) is not None:
+                self.schedule(uri, 0)
+
+    def state(self) -> dict[str, int]:
+        """What the server holds (``briefingLint/serverState``): the counts are all zero with
+        no document open; ``rss_kib`` is the process's resident memory (0 where unknown)."""
+        return {
+            "documents": len(self.workspace.text_documents),
+            "snapshots": len(self.snapshots),
+            "pending": len(self.pending),
+            "problems": len(self.problems),
+            "rss_kib": _rss_kib(),
+        }
+
+
+def _rss_kib() -> int:
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            pages = int(fh.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def is_briefing(doc: TextDocument) -> bool:
+    if doc.language_id in LANGUAGES:
+        return True
+    return doc.language_id in (None, "") and doc.uri.lower().endswith(SUFFIXES)
+
+
+def build_server() -> BriefingServer:
+    """A server with every feature registered (one per process; tests build their own)."""
+    server = BriefingServer()
+    _register_sync(server)
+    features.register(server)
+    return server
+
+
+def _register_sync(server: BriefingServer) -> None:
+    @server.feature(types.INITIALIZED)
+    def initialized(ls: BriefingServer, params: types.InitializedParams) -> None:
+        watch = ls.client_capabilities.workspace
+        dynamic = (
+            watch is not None
+            and watch.did_change_watched_files is not None
+            and bool(watch.did_change_watched_files.dynamic_registration)
+        )
+        if not dynamic:
+            return
+        options = types.DidChangeWatchedFilesRegistrationOptions(
+            watchers=[types.FileSystemWatcher(glob_pattern=g) for g in CONFIG_GLOBS]
+        )
+        registration = types.Registration(
+            id="briefing-lint-config",
+            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            register_options=options,
+        )
+        ls.client_register_capability(types.RegistrationParams(registrations=[registration]))
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: BriefingServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, 0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: BriefingServer, params: types.DidChangeTextDocumentParams) -> None:
+        if ls.document(params.text_document.uri) is not None:
+            ls.schedule(params.text_document.uri, DEBOUNCE)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
+    def did_save(ls: BriefingServer, params: types.DidSaveTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        path = document_path(uri)
+        if path is not None and _may_configure(path):
+            ls.reload_config()
+        elif ls.document(uri) is not None:
+            ls.schedule(uri, 0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: BriefingServer, params: types.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        ls.forget(uri)
+        ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+        )
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def watched(ls: BriefingServer, params: types.DidChangeWatchedFilesParams) -> None:
+        for change in params.changes:
+            path = document_path(change.uri)
+            if path is not None and _may_configure(path):
+                ls.reload_config()
+                return
+
+    @server.feature(STATE_REQUEST)
+    def state(ls: BriefingServer, params: object) -> dict[str, int]:
+        return ls.state()
+
+
+def _may_configure(path: Path) -> bool:
+    """A config file, or a YAML/TOML file a config may ``extend``."""
+    return is_config_file(path) or path.suffix in (".yaml", ".yml", ".toml")
+
+
+def serve() -> int:
+    """Run the server on stdin/stdout until the client says exit."""
+    build_server().start_io()
+    return 0
