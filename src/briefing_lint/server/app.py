@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,13 +169,15 @@ class BriefingServer(LanguageServer):
 
     def state(self) -> dict[str, int]:
         """What the server holds (``briefingLint/serverState``): the counts are all zero with
-        no document open; ``rss_kib`` is the process's resident memory (0 where unknown)."""
+        no document open; ``rss_kib`` is the process's resident memory (0 where unknown),
+        ``cpu_ms`` the CPU time it has used (for benchmarks on a busy machine)."""
         return {
             "documents": len(self.workspace.text_documents),
             "snapshots": len(self.snapshots),
             "pending": len(self.pending),
             "problems": len(self.problems),
             "rss_kib": _rss_kib(),
+            "cpu_ms": int(time.process_time() * 1000),
         }
 
 
