@@ -138,6 +138,23 @@ async def test_utf8_client_gets_byte_columns(utf8_client: LanguageClient, tmp_pa
     assert found["BL001"].range == _rng((4, 48), (4, 48 + len(URL)))
     start = DOC.index(URL)
     assert found["BL001"].range.start == position(DOC, start, "utf-8")
+    # edits come in bytes too: the quick fix and fix-all land where they should
+    uri = (tmp_path / "issue.md").as_uri()
+    actions = await utf8_client.text_document_code_action_async(
+        types.CodeActionParams(
+            types.TextDocumentIdentifier(uri),
+            found["BL001"].range,
+            types.CodeActionContext(diagnostics=[found["BL001"]]),
+        )
+    )
+    assert actions is not None
+    titles = {a.title: a for a in actions if isinstance(a, types.CodeAction)}
+    quick = apply(DOC, edits_of(titles["BL001: Clean the URL"].edit, uri), "utf-8")
+    assert quick == DOC.replace(URL, "https://github.com/example/infer")
+    fix_all = titles["briefing-lint: fix all safe findings"]
+    if fix_all.edit is None:
+        fix_all = await utf8_client.code_action_resolve_async(fix_all)
+    assert apply(DOC, edits_of(fix_all.edit, uri), "utf-8") == SAFE_FIXED
 
 
 @pytest.mark.asyncio
@@ -344,3 +361,53 @@ async def test_closed_documents_are_not_kept(client: LanguageClient, tmp_path: P
     await _open(client, tmp_path / "open.md", DOC)
     state = await client.protocol.send_request_async("briefingLint/serverState", None)
     assert (state.documents, state.snapshots) == (1, 1)
+
+
+@pytest.mark.asyncio
+async def test_mdx_documents(client: LanguageClient, tmp_path: Path) -> None:
+    text = "import X from './x'\n\n[链接 🚀](https://github.com/a/b?utm_source=x)\n"
+    uri = (tmp_path / "post.mdx").as_uri()
+    found = _by_code(await _open(client, tmp_path / "post.mdx", text, language="mdx"))
+    assert sorted(found) == ["BL001"]
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            types.TextDocumentIdentifier(uri),
+            found["BL001"].range,
+            types.CodeActionContext(diagnostics=[found["BL001"]], only=["quickfix"]),
+        )
+    )
+    assert actions is not None
+    disable = next(a for a in actions if a.title == "Disable BL001 for this line")
+    assert isinstance(disable, types.CodeAction)
+    disabled = apply(text, edits_of(disable.edit, uri))
+    assert disabled.endswith(" {/* briefing-lint-disable-line BL001 */}\n")
+    assert list((await _replace(client, uri, 2, disabled)).diagnostics) == []
+    edits = await client.text_document_formatting_async(
+        types.DocumentFormattingParams(
+            types.TextDocumentIdentifier(uri),
+            types.FormattingOptions(tab_size=2, insert_spaces=True),
+        )
+    )
+    assert edits is not None and list(edits) == []
+    assert any("MDX files are not formatted" in m.message for m in client.messages)
+
+
+@pytest.mark.asyncio
+async def test_fix_all_offered_before_a_change_gives_no_stale_edit(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    uri = (tmp_path / "issue.md").as_uri()
+    await _open(client, tmp_path / "issue.md", DOC)
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            types.TextDocumentIdentifier(uri),
+            _rng((0, 0), (0, 0)),
+            types.CodeActionContext(diagnostics=[], only=["source"]),
+        )
+    )
+    assert actions is not None and len(actions) == 1
+    action = actions[0]
+    assert isinstance(action, types.CodeAction) and action.edit is None  # resolved on demand
+    await _replace(client, uri, 2, DOC + "\n更多内容。\n")
+    resolved = await client.code_action_resolve_async(action)
+    assert resolved.edit is None

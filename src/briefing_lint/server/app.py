@@ -148,7 +148,12 @@ class BriefingServer(LanguageServer):
         if delay:
             await asyncio.sleep(delay)
         doc = self.document(uri)
-        if doc is not None:
+        if doc is None:
+            return
+        snap = self.snapshots.get(uri)
+        if snap is not None and snap.version == doc.version and snap.text == doc.source:
+            self.publish(uri, snap)  # a code action or hover linted this version already
+        else:
             await self.lint(uri, doc, publish=True)
 
     def forget(self, uri: str) -> None:
@@ -163,6 +168,7 @@ class BriefingServer(LanguageServer):
         """A config file changed: read configs afresh and lint every open document."""
         self.linter.reload_config()
         self.problems.clear()
+        self.snapshots.clear()
         for uri in list(self.workspace.text_documents):
             if self.document(uri) is not None:
                 self.schedule(uri, 0)
