@@ -273,8 +273,10 @@ async def test_formatting_and_refusal(client: LanguageClient, tmp_path: Path) ->
 
 @pytest.mark.asyncio
 async def test_config_change_is_picked_up(client: LanguageClient, tmp_path: Path) -> None:
-    uri = (tmp_path / "issue.md").as_uri()
-    assert "BL001" in _by_code(await _open(client, tmp_path / "issue.md", DOC))
+    # a CJK name with a space: its URI is percent-encoded, and must come back as sent
+    uri = (tmp_path / "第 3 期.md").as_uri()
+    assert "%20" in uri
+    assert "BL001" in _by_code(await _open(client, tmp_path / "第 3 期.md", DOC))
     # asked for on `initialized`, before the diagnostics above
     registered = [r.method for p in client.registrations for r in p.registrations]  # type: ignore[attr-defined]
     assert types.WORKSPACE_DID_CHANGE_WATCHED_FILES in registered

@@ -99,15 +99,18 @@ class BriefingServer(LanguageServer):
     async def lint(self, uri: str, doc: TextDocument, *, publish: bool) -> Snapshot | None:
         version, text = doc.version, doc.source
         path = document_path(uri)
+        problem = ""
         try:
             findings = await self.run(self.linter.lint, text, path)
-            self.problems.pop(uri, None)
         except ConfigProblem as exc:
-            self.config_problem(uri, str(exc))
-            findings = []
+            findings, problem = [], str(exc)
         current = self.document(uri)
         if current is None or current.version != version:
             return None  # closed or changed meanwhile: a newer lint is on its way
+        if problem:
+            self.config_problem(uri, problem)
+        else:
+            self.problems.pop(uri, None)
         snap = Snapshot(version, text, tuple(findings), LineIndex(text, self.encoding))
         self.snapshots[uri] = snap
         if publish:
@@ -121,9 +124,12 @@ class BriefingServer(LanguageServer):
         )
 
     def config_problem(self, uri: str, message: str) -> None:
-        if self.problems.get(uri) != message:
+        """Say a config problem once per document (remembered only while it is open)."""
+        if self.problems.get(uri) == message:
+            return
+        if self.document(uri) is not None:
             self.problems[uri] = message
-            self.message(types.MessageType.Error, f"config: {message}")
+        self.message(types.MessageType.Error, f"config: {message}")
 
     def message(self, kind: types.MessageType, text: str) -> None:
         self.window_show_message(types.ShowMessageParams(type=kind, message=f"{SOURCE}: {text}"))
@@ -169,9 +175,10 @@ class BriefingServer(LanguageServer):
         self.linter.reload_config()
         self.problems.clear()
         self.snapshots.clear()
-        for uri in list(self.workspace.text_documents):
-            if self.document(uri) is not None:
-                self.schedule(uri, 0)
+        documents: dict[str, TextDocument] = self.workspace.text_documents
+        for doc in list(documents.values()):
+            if is_briefing(doc):
+                self.schedule(doc.uri, 0)  # the URI as the client wrote it (not unquoted)
 
     def state(self) -> dict[str, int]:
         """What the server holds (``briefingLint/serverState``): the counts are all zero with
