@@ -186,3 +186,18 @@ def test_server_without_the_extra_is_a_usage_error(
     monkeypatch.delitem(sys.modules, "briefing_lint.server.app", raising=False)
     assert main(["server"]) == 2
     assert "briefing-lint[lsp]" in capsys.readouterr().err
+
+
+_PIECES = st.lists(st.sampled_from(["a", "b", "周", "🚀", "\r", "\n", "\r\n"]), max_size=12)
+
+
+@given(_PIECES.map("".join), _PIECES.map("".join))
+def test_minimal_edit_property(old: str, new: str) -> None:
+    edit = minimal_edit(old, new)
+    if old == new:
+        assert edit is None
+        return
+    assert edit is not None
+    assert old[: edit.start] + edit.text + old[edit.end :] == new
+    for at in (edit.start, edit.end):  # both ends are protocol positions
+        assert not (0 < at < len(old) and old[at - 1 : at + 1] == "\r\n")
