@@ -21,6 +21,11 @@ from .lsptools import apply, column, edits_of, make_client, position, published
 SERVER = ClientServerConfig(
     server_command=[sys.executable, "-m", "briefing_lint", "server"], client_factory=make_client
 )
+# the flag editors' stdio transports add
+SERVER_STDIO = ClientServerConfig(
+    server_command=[sys.executable, "-m", "briefing_lint", "server", "--stdio"],
+    client_factory=make_client,
+)
 
 # A briefing with a finding after CJK and an astral emoji on line 5 (0-based 4), an unsafe
 # renumbering on line 7, and fixable whitespace there too.
@@ -65,7 +70,7 @@ async def client(lsp_client: LanguageClient, tmp_path: Path) -> AsyncIterator[No
     await lsp_client.shutdown_session()
 
 
-@pytest_lsp.fixture(config=SERVER)
+@pytest_lsp.fixture(config=SERVER_STDIO)
 async def utf8_client(lsp_client: LanguageClient, tmp_path: Path) -> AsyncIterator[None]:
     result = await lsp_client.initialize_session(
         types.InitializeParams(

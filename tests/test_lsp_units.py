@@ -201,3 +201,27 @@ def test_minimal_edit_property(old: str, new: str) -> None:
     assert old[: edit.start] + edit.text + old[edit.end :] == new
     for at in (edit.start, edit.end):  # both ends are protocol positions
         assert not (0 < at < len(old) and old[at - 1 : at + 1] == "\r\n")
+
+
+def test_rule_doc_link_uses_the_repository_the_package_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import email.message
+
+    from briefing_lint.server import adapter
+
+    meta = email.message.Message()
+    meta["Project-URL"] = "Documentation, https://docs.example.org/"
+    meta["Project-URL"] = "Source, https://github.com/example/briefing-lint/"
+    monkeypatch.setattr(adapter.importlib.metadata, "metadata", lambda name: meta)
+    adapter.rule_doc_uri.cache_clear()
+    try:
+        assert adapter.rule_doc_uri("BL001") == (
+            "https://github.com/example/briefing-lint/blob/main/docs/rules/BL001.md"
+        )
+        monkeypatch.undo()
+        adapter.rule_doc_uri.cache_clear()
+        # none named (this checkout's metadata): the doc file itself
+        assert str(adapter.rule_doc_uri("BL001")).startswith("file://")
+    finally:
+        adapter.rule_doc_uri.cache_clear()
