@@ -24,7 +24,7 @@ from ..document import Document, InlineBlock, Link, TextNode
 from ..rule import Rule, RuleContext
 from ..ruledata import RuleDataError, load_table
 from ..safe_regex import RegexError, compile_user_regex
-from ..urls import Segment, filter_query, host_matches, split_query, split_url
+from ..urls import Segment, filter_query, host_in, split_query, split_url
 
 _STATUSES = ("block", "unreliable", "ok")
 _LOWER = {Severity.ERROR: Severity.WARNING, Severity.WARNING: Severity.INFO}
@@ -79,7 +79,7 @@ class HostPattern:
         if self.regex is not None:
             return self.regex.search(host) is not None
         if self.suffix:
-            return host_matches(host, self.suffix)
+            return host_in(host, (self.suffix,))
         return host == self.exact
 
     def matches(self, host: str, path: str = "") -> bool:

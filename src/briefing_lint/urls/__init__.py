@@ -22,6 +22,7 @@ from __future__ import annotations
 from .campaign import campaign_tags, is_campaign_key, name_key, plausible_name, site_of
 from .cleaning import clean_url, needs_cleaning
 from .data import DATA_OPTIONS, UrlDataError, compile_provider, keys, ruleset
+from .identity import canonical_link, host_of, host_set
 from .links import (
     Redirection,
     decode_target,
@@ -46,7 +47,7 @@ from .parts import (
     UrlParts,
     authority_host,
     filter_query,
-    host_matches,
+    host_in,
     join_query,
     normalize_key,
     split_query,
@@ -70,13 +71,16 @@ __all__ = [
     "UrlParts",
     "authority_host",
     "campaign_tags",
+    "canonical_link",
     "clean_url",
     "compile_provider",
     "decode_target",
     "ephemeral_markers",
     "filter_query",
     "find_redirect",
-    "host_matches",
+    "host_in",
+    "host_of",
+    "host_set",
     "is_campaign_key",
     "join_query",
     "keys",

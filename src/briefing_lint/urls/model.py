@@ -8,7 +8,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .parts import host_matches, normalize_key
+from .parts import host_in, normalize_key
 
 #: Classes of removable keys, worst first.
 CLASSES: tuple[str, ...] = ("credential", "identifying", "tracking", "presentation")
@@ -254,7 +254,7 @@ class RuleSet:
         if found is None:
             found = self.never
             for name, matcher in self.allow:
-                if name == "*" or host_matches(host, name):
+                if name == "*" or host_in(host, (name,)):
                     found = found | matcher
             remember(self._allowed, host, found)
         return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -142,10 +142,19 @@ def filter_query(query: str, drop: Callable[[Segment], bool]) -> tuple[str, list
 # -- compiled rule data -------------------------------------------------------------------
 
 
-def host_matches(host: str, domain: str) -> bool:
-    """Whether ``host`` is ``domain`` or one of its subdomains (``a.example.com`` is in
-    ``example.com``; ``badexample.com`` is not): the one host test of every URL table."""
-    return host == domain or host.endswith("." + domain)
+def host_in(host: str, domains: Collection[str]) -> bool:
+    """Whether ``host`` is one of ``domains`` or a subdomain of one (``a.example.com`` is
+    in ``example.com``, ``badexample.com`` is not): the one host test of every host list.
+
+    Walks the host's parent domains (a few set lookups per link, whatever the list size).
+    """
+    if host in domains:
+        return True
+    while "." in host:
+        host = host.partition(".")[2]
+        if host in domains:
+            return True
+    return False
 
 
 def is_cleanable(parts: UrlParts) -> bool:
