@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from .ruledata import load_table
+from .safe_regex import compile_user_regex
 
 #: Decoration before a section title: emoji and symbols, bullets, brackets, emphasis, number
 #: markers (``1.`` ``1、`` ``一、`` ``(3)`` ``#2``), and white space.
@@ -42,8 +43,6 @@ def _compiled(
 ) -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
     """Per kind, the data file's patterns (one regex) and the user's own (each on RE2, as
     every user pattern is: linear time whatever they write)."""
-    from .safe_regex import compile_user_regex
-
     merged: dict[str, list[re.Pattern[str]]] = {
         kind: [re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)]
         for kind, patterns in _default_patterns().items()

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ..diagnostics import Diagnostic
 from ..rule import Rule, RuleContext
-from ..urls import ephemeral_markers, split_url
+from ..urls import ephemeral_markers, host_in, split_url
 from ._url_targets import compiled_rules, has_query, targets, with_query
 
 
@@ -21,7 +21,7 @@ class EphemeralLink(Rule):
             if "?" not in url:
                 return []
             host = split_url(url).host
-            if any(host == a or host.endswith("." + a) for a in allowed):
+            if host_in(host, allowed):
                 return []
             return ephemeral_markers(url, rules)
 

@@ -10,23 +10,37 @@ from __future__ import annotations
 
 import functools
 import html
-import os
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from urllib.parse import unquote
 
-from .. import localfiles
 from ..config import ConfigError
 from ..diagnostics import Diagnostic, Edit, Fix, Severity, Span
 from ..document import Document, InlineBlock, Link, TextNode
 from ..rule import Rule, RuleContext
-from ..ruledata import RuleDataError, load_table
-from ..safe_regex import RegexError, compile_user_regex
-from ..urls import Segment, filter_query, split_query, split_url
+from ..safe_regex import RegexError
 
-_STATUSES = ("block", "unreliable", "ok")
+# The data, settings and local-file lookups live in sibling modules; the rule keeps its
+# own short names for them.
+from ._image_data import (
+    HostPattern,
+    HostPolicy,
+    ImageData,
+    drop_query_params,
+    image_data,
+    parse_policy,
+)
+from ._image_data import ImageUrl as _Url
+from ._image_data import Settings as _Settings
+from ._image_data import alt_severity as _alt_severity
+from ._image_data import pages_on as _pages_on
+from ._image_data import str_set as _str_set
+from ._image_data import wechat_host as _wechat_host
+from ._image_local import missing_local as _missing_local
+
+__all__ = ["ImageHosts", "drop_query_params", "image_data", "parse_policy"]
+
 _LOWER = {Severity.ERROR: Severity.WARNING, Severity.WARNING: Severity.INFO}
 _NO_REFERRER_ATTR = re.compile(
     r"""\breferrerpolicy\s*=\s*(["']?)no-referrer\1(?=[\s/>]|$)""", re.IGNORECASE
@@ -41,209 +55,8 @@ _HTTP_SCHEME = re.compile(r"\s*<?\s*(http)(?=://)", re.IGNORECASE)
 _PIXEL_ATTR = re.compile(
     r"""(?<![\w-])(width|height)\s*=\s*(["']?)\s*[01]\s*(?:px)?\s*\2(?=[\s/>]|$)""", re.I
 )
-#: Local paths that are not file names yet: template syntax (Jekyll, Hugo, MDX expressions)
-#: and bundler aliases (``@site/static/…``, ``@/assets/…``).
-_NOT_A_FILE = re.compile(r"[{}]|<%|%>|^@")
 # ``![alt](dest`` left as text because markdown-it refused the destination.
 _TEXT_IMAGE = re.compile(r"!\[[^\]\n]*\]\(\s*(<[^>\n]*>|[^)\n]*)")
-
-
-# -- rule data ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HostPattern:
-    """``host``, ``*.host`` (it and its subdomains), ``re:<regex>``, optionally ``host/path``."""
-
-    text: str
-    exact: str = ""
-    suffix: str = ""
-    regex: re.Pattern[str] | None = None
-    path_prefix: str = ""
-
-    @classmethod
-    def parse(cls, text: str) -> HostPattern:
-        text = str(text).strip()
-        if text.startswith("re:"):
-            return cls(text, regex=compile_user_regex(text[3:], re.IGNORECASE))
-        host, slash, path = text.partition("/")
-        host = host.lower()
-        prefix = "/" + path if slash else ""
-        if host.startswith("*."):
-            return cls(text, suffix=host[2:], path_prefix=prefix)
-        if host.startswith("."):
-            return cls(text, suffix=host[1:], path_prefix=prefix)
-        return cls(text, exact=host, path_prefix=prefix)
-
-    def matches_host(self, host: str) -> bool:
-        if self.regex is not None:
-            return self.regex.search(host) is not None
-        if self.suffix:
-            return host == self.suffix or host.endswith("." + self.suffix)
-        return host == self.exact
-
-    def matches(self, host: str, path: str = "") -> bool:
-        if not self.matches_host(host):
-            return False
-        return not self.path_prefix or path.startswith(self.path_prefix)
-
-
-@dataclass(frozen=True)
-class HostPolicy:
-    """One entry of ``hosts`` (or of the ``host_policies`` option)."""
-
-    pattern: HostPattern
-    status: str
-    reason: str = ""
-    since: str = ""
-    audience: frozenset[str] = frozenset()
-    alternative: str = ""
-    referer: bool = False
-    https: bool = False
-    ok_on: frozenset[str] = frozenset()
-    path: re.Pattern[str] | None = None
-    unless: re.Pattern[str] | None = None
-
-    def matches(self, url: _Url) -> bool:
-        if not self.pattern.matches(url.host, url.path):
-            return False
-        if self.path is not None and self.path.search(url.path) is None:
-            return False
-        return self.unless is None or self.unless.search(url.text) is None
-
-    def applies_to(self, audience: frozenset[str]) -> bool:
-        return not self.audience or bool(self.audience & audience)
-
-
-def _str_set(value: Any) -> frozenset[str]:
-    if value is None:
-        return frozenset()
-    if isinstance(value, str):
-        return frozenset({value.lower()})
-    return frozenset(str(v).lower() for v in value)
-
-
-def _regex(value: Any) -> re.Pattern[str] | None:
-    if value is None or value == "":
-        return None
-    text = str(value)
-    if text.startswith("re:"):
-        text = text[3:]
-    return compile_user_regex(text, re.IGNORECASE)
-
-
-def parse_policy(entry: Any, status_required: bool = True) -> HostPolicy:
-    """Validate one host entry; raises ValueError naming the problem."""
-    if not isinstance(entry, Mapping) or "match" not in entry:
-        raise ValueError("expected a mapping with a 'match' key")
-    status = str(entry.get("status", "" if status_required else "block"))
-    if status not in _STATUSES:
-        raise ValueError(f"status must be one of {', '.join(_STATUSES)}, got {status!r}")
-    since = entry.get("since")
-    try:
-        return HostPolicy(
-            pattern=HostPattern.parse(str(entry["match"])),
-            status=status,
-            reason=str(entry.get("reason") or "").strip(),
-            since="" if since is None else str(since),
-            audience=_str_set(entry.get("audience")),
-            alternative=str(entry.get("alternative") or "").strip(),
-            referer=bool(entry.get("referer", False)),
-            https=bool(entry.get("https", False)),
-            ok_on=_str_set(entry.get("ok_on")),
-            path=_regex(entry.get("path")),
-            unless=_regex(entry.get("unless")),
-        )
-    except RegexError as exc:
-        raise ValueError(str(exc)) from None
-
-
-@dataclass(frozen=True)
-class ImageData:
-    """The parsed ``rules/image-hosts.yaml``."""
-
-    hosts: tuple[HostPolicy, ...]
-    https_known: tuple[HostPattern, ...]
-    pages: tuple[HostPolicy, ...]
-    signed_params: frozenset[str]
-    signed_sets: tuple[frozenset[str], ...]
-    local_paths: tuple[re.Pattern[str], ...]
-    default_alts: tuple[re.Pattern[str], ...]
-    wechat_images: re.Pattern[str]
-    wechat_noise: tuple[str, ...]
-    tracking_paths: tuple[re.Pattern[str], ...] = ()
-    tracking_hosts: tuple[HostPolicy, ...] = ()
-    #: ``default_alts`` as one pattern (one call per alt text), when they combine.
-    default_alt: re.Pattern[str] | None = None
-
-    def __post_init__(self) -> None:
-        if not any(_UNCOMBINABLE.search(p.pattern) for p in self.default_alts):
-            object.__setattr__(self, "default_alt", _either(self.default_alts))
-
-    def is_default_alt(self, alt: str) -> bool:
-        if self.default_alt is not None:
-            return self.default_alt.fullmatch(alt) is not None
-        return any(p.fullmatch(alt) for p in self.default_alts)
-
-    def local_path(self, text: str) -> bool:
-        return any(p.search(text) for p in self.local_paths)
-
-    def tracking_pixel(self, url: _Url) -> bool:
-        """The URL is a known email open-tracking pixel."""
-        if not url.host:
-            return False
-        if any(p.search(url.path) for p in self.tracking_paths):
-            return True
-        return any(p.matches(url) for p in self.tracking_hosts)
-
-
-#: Group references, named groups and global flags: a pattern using them cannot be one
-#: branch of a bigger pattern.
-_UNCOMBINABLE = re.compile(r"\\[1-9]|\(\?P[=<]|\(\?\(|\(\?[aiLmsux]+\)")
-
-
-def _either(patterns: Sequence[re.Pattern[str]]) -> re.Pattern[str]:
-    """One pattern matching where any of ``patterns`` (all case-insensitive) matches."""
-    if not patterns:
-        return re.compile(r"(?!)")
-    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
-
-
-@functools.cache
-def image_data() -> ImageData:
-    """Built-in rule data, validated once."""
-    table = load_table("image-hosts")
-    try:
-        return ImageData(
-            hosts=tuple(parse_policy(e) for e in table["hosts"]),
-            https_known=tuple(HostPattern.parse(h) for h in table.get("https_known") or ()),
-            pages=tuple(parse_policy(e, False) for e in table.get("pages") or ()),
-            signed_params=frozenset(str(p).lower() for p in table.get("signed_params") or ()),
-            signed_sets=tuple(_str_set(s) for s in table.get("signed_sets") or ()),
-            local_paths=tuple(re.compile(p, re.I) for p in table.get("local_paths") or ()),
-            default_alts=tuple(re.compile(p, re.I) for p in table.get("default_alts") or ()),
-            wechat_images=re.compile(str(table["wechat_images"]), re.I),
-            wechat_noise=tuple(str(p).lower() for p in table.get("wechat_noise_params") or ()),
-            tracking_paths=tuple(
-                re.compile(p, re.I) for p in table.get("tracking_pixel_paths") or ()
-            ),
-            tracking_hosts=tuple(
-                parse_policy(e, False) for e in table.get("tracking_pixel_hosts") or ()
-            ),
-        )
-    except (KeyError, ValueError, TypeError, re.error) as exc:
-        raise RuleDataError(f"rules/image-hosts.yaml: {exc}") from None
-
-
-@functools.lru_cache(maxsize=4096)
-def _pages_on(host: str) -> tuple[HostPolicy, ...]:
-    """The ``pages`` entries whose host pattern matches ``host`` (hosts recur across files)."""
-    return tuple(p for p in image_data().pages if p.pattern.matches_host(host))
-
-
-@functools.lru_cache(maxsize=4096)
-def _wechat_host(host: str) -> bool:
-    return image_data().wechat_images.search(host) is not None
 
 
 def _user_policies(entries: Sequence[Any], source: str) -> tuple[HostPolicy, ...]:
@@ -265,84 +78,6 @@ def _patterns(entries: tuple[str, ...], source: str, key: str) -> tuple[HostPatt
         except RegexError as exc:
             raise ConfigError(source, f"rules.BL004.{key}", str(exc)) from None
     return tuple(out)
-
-
-# -- URL helpers ------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Url:
-    text: str
-    scheme: str  # lower case, without the colon
-    host: str
-    path: str
-    query: str
-
-    @classmethod
-    def parse(cls, text: str) -> _Url:
-        text = text.strip()
-        parts = split_url(text)
-        scheme = parts.scheme[:-1].lower()
-        return cls(text, scheme, parts.host, parts.path, parts.query or "")
-
-    def query_keys(self) -> set[str]:
-        return {s.key for s in split_query(self.query) if s.text}
-
-
-def drop_query_params(raw: str, drop: Sequence[str]) -> tuple[str, list[str]]:
-    """Remove query segments of ``raw`` whose key (or ``key=value``) is in ``drop``.
-
-    Edits the text as written (see :mod:`briefing_lint.urls`): kept segments, separators,
-    the fragment and any percent-encoding stay byte for byte.
-    """
-    parts = split_url(raw)
-    if parts.query is None:
-        return raw, []
-
-    def unwanted(segment: Segment) -> bool:
-        return segment.key in drop or f"{segment.key}={segment.value.lower()}" in drop
-
-    query, removed = filter_query(parts.query, unwanted)
-    if not removed:
-        return raw, []
-    return replace(parts, query=query or None).join(), [s.text for s in removed]
-
-
-# -- the rule -----------------------------------------------------------------------------------
-
-
-@dataclass
-class _Settings:
-    data: ImageData
-    policies: tuple[HostPolicy, ...]
-    audience: frozenset[str]
-    target: str
-    allow: tuple[HostPattern, ...]
-    https_known: tuple[HostPattern, ...]
-    alt_missing: Severity | None
-    alt_default: Severity | None
-    no_referrer_doc: bool
-    alt_missing_message: str
-    site_root: str = ""
-    #: host -> the policies (audience applied) whose host pattern matches it
-    by_host: dict[str, tuple[HostPolicy, ...]] = field(default_factory=dict)
-
-    def candidates(self, host: str) -> tuple[HostPolicy, ...]:
-        found = self.by_host.get(host)
-        if found is None:
-            found = tuple(
-                p
-                for p in self.policies
-                if p.applies_to(self.audience) and p.pattern.matches_host(host)
-            )
-            self.by_host[host] = found
-        return found
-
-
-def _alt_severity(value: Any) -> Severity | None:
-    if value in (False, None, "off"):
-        return None
-    return Severity(str(value))
 
 
 class ImageHosts(Rule):
@@ -411,50 +146,7 @@ class ImageHosts(Rule):
         ):
             no_referrer = True
 
-        allowed = (
-            bool(host)
-            and bool(settings.allow)
-            and any(p.matches(host, url.path) for p in settings.allow)
-        )
-        policy = None if allowed or not host else self._policy(settings, url)
-        if policy is not None:
-            kind = policy.status
-            severity: Severity | None = None
-            suffix = ""
-            if no_referrer and policy.referer:
-                severity = _LOWER.get(ctx.severity_for(kind), Severity.INFO)
-                suffix = ctx.message("no_referrer")
-            message = ctx.message(
-                kind,
-                host=host,
-                reason=policy.reason,
-                since=f" (since {policy.since})" if policy.since else "",
-                alternative=policy.alternative or "re-host the image",
-                audience=(
-                    f" for {'/'.join(sorted(policy.audience & settings.audience))} readers"
-                    if policy.audience
-                    else ""
-                ),
-            )
-            out.append(
-                ctx.report(
-                    where(),
-                    message + suffix,
-                    kind=kind,
-                    severity=severity,
-                    data={"host": host, "status": policy.status, "since": policy.since},
-                )
-            )
-        elif host and not allowed:
-            page = next((p for p in _pages_on(host) if p.matches(url)), None)
-            if page is not None:
-                out.append(ctx.report(where(), ctx.message("is_page", host=host), kind="is-page"))
-            else:
-                param = self._signed(settings.data, url)
-                if param:
-                    out.append(
-                        ctx.report(where(), ctx.message("signed", param=param), kind="signed")
-                    )
+        self._check_host(ctx, settings, url, where, no_referrer, out)
 
         self._check_scheme(ctx, settings, link, url, href, where, out)
 
@@ -466,6 +158,72 @@ class ImageHosts(Rule):
             out.append(pixel)  # no alt-text findings for it: it should go, not be described
         elif settings.alt_missing is not None or settings.alt_default is not None:
             self._check_alt(ctx, settings, link, out)
+
+    def _check_host(
+        self,
+        ctx: RuleContext,
+        settings: _Settings,
+        url: _Url,
+        where: Callable[[], Span],
+        no_referrer: bool,
+        out: list[Diagnostic],
+    ) -> None:
+        """What the host decides: its policy, or a page rather than an image, or a signed URL."""
+        host = url.host
+        allowed = (
+            bool(host)
+            and bool(settings.allow)
+            and any(p.matches(host, url.path) for p in settings.allow)
+        )
+        policy = None if allowed or not host else self._policy(settings, url)
+        if policy is not None:
+            out.append(self._policy_finding(ctx, settings, policy, host, where(), no_referrer))
+        elif host and not allowed:
+            page = next((p for p in _pages_on(host) if p.matches(url)), None)
+            if page is not None:
+                out.append(ctx.report(where(), ctx.message("is_page", host=host), kind="is-page"))
+            else:
+                param = self._signed(settings.data, url)
+                if param:
+                    out.append(
+                        ctx.report(where(), ctx.message("signed", param=param), kind="signed")
+                    )
+
+    def _policy_finding(
+        self,
+        ctx: RuleContext,
+        settings: _Settings,
+        policy: HostPolicy,
+        host: str,
+        span: Span,
+        no_referrer: bool,
+    ) -> Diagnostic:
+        """The host policy's finding (one level milder when the page sends no referrer)."""
+        kind = policy.status
+        severity: Severity | None = None
+        suffix = ""
+        if no_referrer and policy.referer:
+            severity = _LOWER.get(ctx.severity_for(kind), Severity.INFO)
+            suffix = ctx.message("no_referrer")
+        message = ctx.message(
+            kind,
+            host=host,
+            reason=policy.reason,
+            since=f" (since {policy.since})" if policy.since else "",
+            alternative=policy.alternative or "re-host the image",
+            audience=(
+                f" for {'/'.join(sorted(policy.audience & settings.audience))} readers"
+                if policy.audience
+                else ""
+            ),
+        )
+        return ctx.report(
+            span,
+            message + suffix,
+            kind=kind,
+            severity=severity,
+            data={"host": host, "status": policy.status, "since": policy.since},
+        )
 
     def _check_scheme(
         self,
@@ -658,70 +416,6 @@ class ImageHosts(Rule):
                     ctx.message("local_path", path=_short(dest)),
                     kind="local-path",
                 )
-
-
-def _missing_local(ctx: RuleContext, settings: _Settings, href: str) -> str | None:
-    """Where a relative image was looked for, when no candidate exists (None: found, not
-    checkable, or not looked up: the text has no file on disk).
-
-    Only existence is asked (no file is opened). Candidates: next to the document, in a
-    folder named after it (Hexo's post asset folder) and under the site root; a
-    root-relative path only under the site root.
-    """
-    probe = localfiles.current()
-    doc_path = ctx.doc.path
-    if probe is None or not doc_path or doc_path == "-":
-        return None
-    target = _local_target(href)
-    if target is None:
-        return None
-    folder = os.path.dirname(os.path.abspath(doc_path))
-    root = os.path.abspath(settings.site_root) if settings.site_root else ""
-    if target.startswith("/"):
-        if not root:
-            return None
-        candidates = [os.path.join(root, target.lstrip("/"))]
-    else:
-        stem = os.path.splitext(os.path.basename(doc_path))[0]
-        candidates = [os.path.join(folder, target), os.path.join(folder, stem, target)]
-        if root:
-            candidates.append(os.path.join(root, target))
-    candidates = [os.path.normpath(c) for c in candidates]
-    if any(probe.exists(c) is not False for c in candidates):
-        return None  # found, or unknown (unreadable folder, a name the system refuses)
-    # A missing file in a folder that exists is a typo or a forgotten file; a missing
-    # folder says the tree is partial (one issue copied out of its site, assets kept
-    # elsewhere), and nothing can be told about the image.
-    if not any(probe.exists(os.path.dirname(c)) for c in candidates):
-        return None
-    return _display_path(candidates[0])
-
-
-def _local_target(href: str) -> str | None:
-    """The file path a relative image source names: query and fragment dropped,
-    percent-decoded; None for template syntax and aliases, which name no file yet."""
-    text = href.strip()
-    if text.startswith("<") and text.endswith(">"):
-        text = text[1:-1].strip()
-    for mark in ("#", "?"):
-        cut = text.find(mark)
-        if cut >= 0:
-            text = text[:cut]
-    if not text or _NOT_A_FILE.search(text):
-        return None
-    text = unquote(text)
-    if not text or "\0" in text or _NOT_A_FILE.search(text):
-        return None
-    return text
-
-
-def _display_path(path: str) -> str:
-    """``path`` relative to the working folder when it lies below it."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # another drive
-        return path
-    return path if rel.startswith("..") else rel
 
 
 def _blocks_with_image_text(doc: Document, image_blocks: list[InlineBlock]) -> list[InlineBlock]:
