@@ -16,7 +16,7 @@ import difflib
 import functools
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -24,8 +24,14 @@ from typing import Any
 import pathspec
 import yaml
 
+from . import registry
 from .diagnostics import Severity
+from .errors import ConfigError as ConfigError
+from .errors import ConfigErrors as ConfigErrors
+from .errors import OptionError
+from .registry import UnknownRuleError
 from .ruledata import OptionSpec, RuleMeta
+from .safe_regex import RegexError, compile_user_regex
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -93,37 +99,6 @@ def parse_size(value: object) -> int:
     return size
 #: Top-level ``newsletter`` keys and the rule option each one sets (rules may still override).
 _NEWSLETTER_OPTIONS = {"names": "newsletter_names"}
-
-
-class ConfigError(Exception):
-    """A configuration problem: exit 2, message names the file and the key."""
-
-    def __init__(self, source: str, key: str, problem: str) -> None:
-        super().__init__(f"{source}: {key}: {problem}" if key else f"{source}: {problem}")
-        self.source = source
-        self.key = key
-        self.problem = problem
-
-    def __reduce__(self) -> tuple[type[ConfigError], tuple[str, str, str]]:
-        # Raised in a worker process, it must survive the trip back (pickling).
-        return (ConfigError, (self.source, self.key, self.problem))
-
-
-class ConfigErrors(ConfigError):
-    """Every problem of one config file, reported together (one line each), so a user fixes
-    them in one go instead of one run per mistake."""
-
-    def __init__(self, errors: Sequence[ConfigError]) -> None:
-        first = errors[0]
-        super().__init__(first.source, first.key, first.problem)
-        self.errors = tuple(errors)
-        self.args = ("\n".join(str(e) for e in errors),)
-
-    def __str__(self) -> str:
-        return "\n".join(str(e) for e in self.errors)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (ConfigErrors, (list(self.errors),))
 
 
 def _unknown(what: str, given: str, known: Iterable[str]) -> str:
@@ -231,6 +206,11 @@ class Config:
         """Validate a mapping (e.g. parsed YAML) into a Config."""
         return _build(data or {}, source, None)
 
+    def merged(self, data: Mapping[str, Any], source: str) -> Config:
+        """These settings with ``data`` (validated, as in a config file) applied over them:
+        ``configure-file`` comments use this."""
+        return _build(data, source, self)
+
     @classmethod
     def from_file(cls, path: str | Path) -> Config:
         """Load one config file (YAML or ``pyproject.toml``), following ``extend``."""
@@ -240,11 +220,11 @@ class Config:
 
     def selected_codes(self) -> list[str]:
         """Codes of the rules that run, in registry order."""
-        from .registry import RULES, resolve
-
+        rules = registry.current()
+        resolve = rules.resolve
         chosen: set[str]
         if self.select is None:
-            chosen = {r.code for r in RULES if r.meta().default_enabled}
+            chosen = set(rules.default_codes())
         else:
             chosen = _expand(self.select, resolve)
         chosen |= _expand(self.extend_select, resolve)
@@ -256,14 +236,13 @@ class Config:
                 chosen.add(code)
             elif settings.enabled is False:
                 chosen.discard(code)
-        return [r.code for r in RULES if r.code in chosen]
+        return [c for c in rules.codes() if c in chosen]
 
     def ignored_for(self, path: str | Path | None) -> set[str]:
         """Codes switched off for ``path`` by ``per-file-ignores``."""
         if path is None or not self.per_file_ignores:
             return set()
-        from .registry import resolve
-
+        resolve = registry.resolve
         rel = self.relative(path)
         out: set[str] = set()
         for pattern, codes in self.per_file_ignores:
@@ -319,13 +298,11 @@ class Config:
         return replace(self, provenance=provenance, **clean)
 
 
-def _expand(items: Iterable[str], resolve: Any) -> set[str]:
-    from .registry import all_codes
-
+def _expand(items: Iterable[str], resolve: Callable[[str], str]) -> set[str]:
     out: set[str] = set()
     for item in items:
         if item.strip().upper() == "ALL":
-            out.update(all_codes())
+            out.update(registry.all_codes())
         else:
             out.add(resolve(item))
     return out
@@ -353,14 +330,12 @@ def _str_list(value: Any, source: str, key: str) -> tuple[str, ...]:
 
 
 def _codes(value: Any, source: str, key: str) -> tuple[str, ...]:
-    from .registry import UnknownRuleError, resolve
-
     items = _str_list(value, source, key)
     for item in items:
         if item.upper() == "ALL":
             continue
         try:
-            resolve(item)
+            registry.resolve(item)
         except UnknownRuleError:
             raise ConfigError(source, key, f"unknown rule {_show(item)}") from None
     return items
@@ -396,8 +371,6 @@ def _check_option(spec: OptionSpec, value: Any, source: str, key: str) -> Any:
     if not ok:
         raise ConfigError(source, key, f"expected {kind}, got {type(value).__name__}")
     if kind == "regex-list":
-        from .safe_regex import RegexError, compile_user_regex
-
         for item in value:
             try:
                 compile_user_regex(str(item))
@@ -445,11 +418,12 @@ def _rule_settings(code: str, data: Any, source: str, meta: RuleMeta) -> RuleSet
     return RuleSettings(enabled, severity, options, kinds)
 
 
-def _validate(rule_cls: Any, options: dict[str, Any], source: str, prefix: str) -> None:
-    from .rule import OptionError
-
+def _validate(code: str, options: dict[str, Any], source: str, prefix: str) -> None:
+    """A rule's own checks beyond the option types its YAML declares (a rule may allow
+    only some marks in a list, or compile a pattern). They live with the rule, so only the
+    rules whose options a config sets are imported here, never the rest."""
     try:
-        rule_cls.validate_options(options)
+        registry.current().rule_class(code).validate_options(options)
     except OptionError as exc:
         raise ConfigError(source, f"{prefix}.{exc.key}", exc.problem) from None
 
@@ -470,10 +444,8 @@ def _section_keys(
 
 
 def _items(value: Any, source: str) -> dict[str, Any]:
-    from .registry import rules_by_code
-
     out: dict[str, Any] = {}
-    specs = rules_by_code()["BL003"].meta().options
+    specs = registry.meta_of("BL003").options
     for key, dotted, item in _section_keys(value, source, "items", _ITEM_OPTIONS):
         if key == "exclude_sections":
             out[key] = _exclude_sections(item, source, dotted)
@@ -505,8 +477,6 @@ def _images(value: Any, source: str) -> dict[str, Any]:
 
 def _exclude_sections(value: Any, source: str, key: str) -> dict[str, list[str]]:
     """``{kind: [pattern, …]}``: extra non-news heading patterns (regular expressions)."""
-    from .safe_regex import RegexError, compile_user_regex
-
     if not isinstance(value, dict):
         raise ConfigError(
             source,
@@ -535,6 +505,8 @@ def _exclude_sections(value: Any, source: str, key: str) -> dict[str, list[str]]
 
 
 def _newsletter(value: Any, source: str) -> dict[str, Any]:
+    # Lazy for start-up speed: the URL tables are needed only when a config names its
+    # newsletter.
     from .urls import name_key
 
     out: dict[str, Any] = {}
@@ -655,16 +627,14 @@ def _build_rule(
     provenance: dict[str, str],
 ) -> None:
     """One rule's settings (``rules: {BL001: {...}}``) merged over what it had."""
-    from .registry import UnknownRuleError, all_codes, resolve, rules_by_code
-
+    known = registry.current()
     try:
-        code = resolve(rule_key)
+        code = known.resolve(rule_key)
     except UnknownRuleError:
-        names = [*all_codes(), *(r.meta().name for r in rules_by_code().values())]
+        names = [*known.codes(), *(known.meta(c).name for c in known.codes())]
         problem = _unknown("unknown rule", rule_key, names)
         raise ConfigError(source, f"rules.{rule_key}", problem) from None
-    rule_cls = rules_by_code()[code]
-    meta = rule_cls.meta()
+    meta = known.meta(code)
     new = _rule_settings(rule_key, settings, source, meta)
     if code == "BL004" and new.options.get("site_root"):
         key = f"rules.{rule_key}.site_root"
@@ -673,7 +643,7 @@ def _build_rule(
     old = rules.get(code, RuleSettings())
     if new.options:
         _validate(
-            rule_cls,
+            code,
             {**meta.defaults(), **old.options, **new.options},
             source,
             f"rules.{rule_key}",

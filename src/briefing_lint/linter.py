@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from . import registry
 from .config import Config
 from .diagnostics import Diagnostic, Severity
 from .document import Document
-from .registry import rules_by_code
-from .rule import Rule, RuleContext
-
-if TYPE_CHECKING:
-    from .suppressions import Directive
+from .rule import Directive, Rule, RuleContext
+from .suppressions import (
+    FACTS_KEY,
+    apply_suppressions,
+    configure,
+    cross_file_suppressions,
+    deferred_directives,
+    find_directives,
+)
 
 
 @dataclass(frozen=True)
@@ -51,10 +56,11 @@ def active_rules(config: Config, path: str | None = None) -> list[ActiveRule]:
 
 def _build_active(config: Config, ignored: frozenset[str]) -> list[ActiveRule]:
     out = []
+    known = registry.current()
     for code in config.selected_codes():
         if code in ignored:
             continue
-        rule_cls = rules_by_code()[code]
+        rule_cls = known.rule_class(code)
         meta = rule_cls.meta()
         out.append(
             ActiveRule(
@@ -71,9 +77,17 @@ def contexts(
     doc: Document, rules: Sequence[ActiveRule], config: Config
 ) -> list[tuple[Rule, RuleContext]]:
     out = []
+    known = registry.current()
+    defaults = known.default_codes()
     for active in rules:
         ctx = RuleContext(
-            doc, active.rule.meta(), active.options, active.severity, config, active.kind_severity
+            doc,
+            active.rule.meta(),
+            active.options,
+            active.severity,
+            config,
+            active.kind_severity,
+            defaults,
         )
         out.append((active.rule, ctx))
     return out
@@ -95,15 +109,6 @@ def lint_document(
     ``cross_file`` (one file of a run whose cross-file findings come later), a suppression
     comment that might only be used by a cross-file finding is not judged by BL014 here.
     """
-    from .suppressions import (
-        FACTS_KEY,
-        apply_suppressions,
-        configure,
-        cross_file_suppressions,
-        deferred_directives,
-        find_directives,
-    )
-
     directives = find_directives(doc)
     if any(d.action == "configure-file" for d in directives):
         config = configure(config, directives, doc)

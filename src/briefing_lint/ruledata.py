@@ -181,3 +181,24 @@ def load_meta(code: str) -> RuleMeta:
     if not path.is_file():
         raise RuleDataError(f"no rule data file for {code} (looked for {path})")
     return parse_meta(load_yaml(path), path)
+
+
+#: Metadata of rules that are not built in (plugins, rules passed in by an API caller),
+#: registered by the registry as it reads them, so code below the registry (the structure
+#: guard) can read a fix's declared effect by code.
+_REGISTERED: dict[str, RuleMeta] = {}
+
+
+def register_meta(meta: RuleMeta) -> None:
+    _REGISTERED[meta.code] = meta
+
+
+def meta_for(code: str) -> RuleMeta | None:
+    """The metadata of rule ``code``: registered, else its built-in YAML, else None."""
+    found = _REGISTERED.get(code)
+    if found is not None:
+        return found
+    try:
+        return load_meta(code)
+    except RuleDataError:
+        return None

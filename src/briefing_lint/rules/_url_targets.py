@@ -28,9 +28,9 @@ from ..autolink import (
     is_fullwidth_punct,
     trim_autolink,
 )
-from ..config import ConfigError
 from ..diagnostics import Edit, Span
 from ..document import Document, Link
+from ..errors import ConfigError
 from ..rule import OptionError, RuleContext
 from ..urls import RuleSet, UrlDataError, ruleset
 

@@ -11,7 +11,7 @@ from markdown_it.token import Token
 from .. import parser
 from ..diagnostics import Diagnostic, Edit, Fix, Span
 from ..document import Document
-from ..fixer import apply_edits
+from ..edits import apply_edits
 from ..rule import Rule, RuleContext
 
 #: From here on a list start is never a continuation worth exempting.

@@ -18,9 +18,9 @@ from typing import Any
 from urllib.parse import unquote
 
 from .. import localfiles
-from ..config import ConfigError
 from ..diagnostics import Diagnostic, Edit, Fix, Severity, Span
 from ..document import Document, InlineBlock, Link, TextNode
+from ..errors import ConfigError
 from ..rule import Rule, RuleContext
 from ..ruledata import RuleDataError, load_table
 from ..safe_regex import RegexError, compile_user_regex
