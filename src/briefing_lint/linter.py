@@ -61,7 +61,7 @@ def _build_active(config: Config, ignored: frozenset[str]) -> list[ActiveRule]:
         if code in ignored:
             continue
         rule_cls = known.rule_class(code)
-        meta = rule_cls.meta()
+        meta = known.meta(code)
         out.append(
             ActiveRule(
                 rule_cls(),

@@ -18,6 +18,7 @@ import contextvars
 import importlib
 import importlib.util
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,6 +101,7 @@ class RuleEntry:
             except (ImportError, AttributeError) as exc:
                 raise PluginError(self.origin, "", f"cannot load {self.target}: {exc}") from None
             self._cls = _checked_class(found, self.code, self.origin)
+            self.meta()  # a plugin's Rule.meta() reads what this registers
         return self._cls
 
     @property
@@ -256,10 +258,21 @@ class Registry:
 
 
 def _class_entry(rule: type[Rule]) -> RuleEntry:
-    entry = RuleEntry(rule.code, f"{rule.__module__}:{rule.__qualname__}", "rules passed in")
-    entry._cls = _checked_class(rule, rule.code, entry.origin)
-    entry._meta = rule.meta()
-    register_meta(entry._meta)
+    """An entry for a class passed in: its metadata is ``<CODE>.yaml`` next to its module
+    (as for a plugin), else what its own ``meta()`` returns."""
+    origin = f"rule class {rule.__module__}.{rule.__qualname__}"
+    cls = _checked_class(rule, rule.code, origin)
+    module = sys.modules.get(cls.__module__)
+    where = getattr(module, "__file__", None)
+    yaml_path = None if where is None else Path(where).parent / f"{cls.code}.yaml"
+    entry = RuleEntry(cls.code, f"{cls.__module__}:{cls.__qualname__}", origin)
+    entry._cls = cls
+    if yaml_path is not None and yaml_path.is_file():
+        entry.meta_path = yaml_path
+        entry.meta()
+    else:
+        entry._meta = cls.meta()
+        register_meta(entry._meta)
     return entry
 
 
@@ -272,11 +285,13 @@ def _plugin_entries() -> list[RuleEntry]:
     for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
         dist = getattr(ep.dist, "name", None) or "?"
         origin = f"plugin {dist} (entry point {ENTRY_POINT_GROUP}: {ep.name} = {ep.value})"
-        out.append(_plugin_entry(ep.name, ep.value, origin))
+        out.append(plugin_entry(ep.name, ep.value, origin))
     return out
 
 
-def _plugin_entry(code: str, target: str, origin: str) -> RuleEntry:
+def plugin_entry(code: str, target: str, origin: str) -> RuleEntry:
+    """The entry of plugin rule ``code`` whose class is ``target`` (``module:Class``);
+    its metadata is ``<code>.yaml`` next to that module (read when first needed)."""
     if code.upper().startswith(_RESERVED_PREFIX):
         builtin = dict(BUILTIN)
         clash = f" (the built-in rule {code} is {builtin[code]})" if code in builtin else ""

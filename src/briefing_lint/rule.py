@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
-from .diagnostics import Applicability, Diagnostic, Fix, Severity, Span
+from .diagnostics import Applicability, Diagnostic, Edit, Fix, Severity, Span
 from .document import Document, DocumentIndex, index
 from .edits import apply_edits
 from .errors import OptionError as OptionError
@@ -111,6 +111,15 @@ class RuleContext:
         """The applicability the YAML declares for this rule (or this kind of finding)."""
         declared = self.meta.kind_fixes.get(kind, self.meta.fix) if kind else self.meta.fix
         return None if declared == "none" else Applicability(declared)
+
+    def fix(self, edits: Iterable[Edit], *, title: str, kind: str = "") -> Fix | None:
+        """A fix with the applicability the YAML declares for this rule (or ``kind``), or
+        None where the YAML declares no fix. A ``kind`` the YAML does not declare is a bug
+        in the rule, not in the document: it raises :class:`RuleDataError`."""
+        if kind and kind not in self.meta.kind_fixes:
+            raise RuleDataError(f"{self.meta.code}: fix of undeclared kind {kind!r}")
+        applicability = self.fix_applicability(kind)
+        return None if applicability is None else Fix(tuple(edits), applicability, title)
 
     def keeps_structure(self, fix: Fix, at: Span) -> bool:
         """Whether the structure guard would let ``fix`` (reported at ``at``) through."""
