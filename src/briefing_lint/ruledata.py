@@ -127,7 +127,7 @@ def parse_meta(data: dict[str, Any], path: Path) -> RuleMeta:
         raise RuleDataError(f"{path}: expected a mapping")
     allowed = {
         "code", "name", "summary", "severity", "fix", "default_enabled", "kinds", "options",
-        "messages", "docs", "fix_effect", "preserves_rendering",
+        "messages", "docs", "fix_effect", "preserves_rendering", "option_groups",
     }  # fmt: skip
     unknown = set(data) - allowed
     if unknown:
@@ -143,20 +143,13 @@ def parse_meta(data: dict[str, Any], path: Path) -> RuleMeta:
     for kind, spec in (data.get("kinds") or {}).items():
         kinds[str(kind)] = Severity(spec.get("severity", data["severity"]))
         kind_fixes[str(kind)] = str(spec.get("fix", fix))
-    options: dict[str, OptionSpec] = {}
-    for name, spec in (data.get("options") or {}).items():
-        if not isinstance(spec, dict) or "default" not in spec:
-            raise RuleDataError(f"{path}: option {name!r} needs a default")
-        otype = str(spec.get("type", "str"))
-        if otype not in _OPTION_TYPES:
-            raise RuleDataError(f"{path}: option {name!r} has unknown type {otype!r}")
-        options[str(name)] = OptionSpec(
-            str(name),
-            spec["default"],
-            otype,
-            str(spec.get("doc", "")).strip(),
-            tuple(spec.get("choices") or ()),
-        )
+    options = _options(data.get("options") or {}, path)
+    for group in data.get("option_groups") or ():
+        shared = load_table("option-groups").get(group)
+        if not isinstance(shared, dict):
+            raise RuleDataError(f"{path}: unknown option group {group!r}")
+        for name, spec in _options(shared, path).items():
+            options.setdefault(name, spec)
     return RuleMeta(
         code=code,
         name=str(_require(data, "name", path)),
@@ -173,6 +166,24 @@ def parse_meta(data: dict[str, Any], path: Path) -> RuleMeta:
         preserves_rendering=bool(data.get("preserves_rendering", False)),
         path=str(path),
     )
+
+
+def _options(data: dict[str, Any], path: Path) -> dict[str, OptionSpec]:
+    options: dict[str, OptionSpec] = {}
+    for name, spec in data.items():
+        if not isinstance(spec, dict) or "default" not in spec:
+            raise RuleDataError(f"{path}: option {name!r} needs a default")
+        otype = str(spec.get("type", "str"))
+        if otype not in _OPTION_TYPES:
+            raise RuleDataError(f"{path}: option {name!r} has unknown type {otype!r}")
+        options[str(name)] = OptionSpec(
+            str(name),
+            spec["default"],
+            otype,
+            str(spec.get("doc", "")).strip(),
+            tuple(spec.get("choices") or ()),
+        )
+    return options
 
 
 @functools.cache

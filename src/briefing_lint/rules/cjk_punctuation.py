@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..autolink import find_bare_urls
-from ..diagnostics import Diagnostic, Fix
+from ..diagnostics import Diagnostic, Edit
 from ..document import TextNode
 from ..rule import OptionError, Rule, RuleContext
 
@@ -131,14 +131,9 @@ def _report(
     target = new.strip()
     message = ctx.message(kind, mark=mark, target=target)
     fix = None
-    applicability = ctx.fix_applicability()
     # An escaped mark (``\,``) is two source characters: left alone.
     source = ctx.doc.source
     escaped = source[span.start - 1 : span.start] == "\\"
-    if (
-        applicability is not None
-        and not escaped
-        and source[span.start : span.end] == node.content[start:end]
-    ):
-        fix = Fix.replace(span, new, ctx.message("fix_title", target=target), applicability)
+    if not escaped and source[span.start : span.end] == node.content[start:end]:
+        fix = ctx.fix([Edit(span, new)], title=ctx.message("fix_title", target=target))
     return ctx.report(node.substring_span(start, start + 1), message, kind=kind, fix=fix)

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..autolink import find_bare_urls
-from ..diagnostics import Diagnostic, Edit, Fix, Span
+from ..diagnostics import Diagnostic, Edit, Span
 from ..document import TextNode
 from ..rule import OptionError, Rule, RuleContext
 
@@ -107,13 +107,9 @@ def _report(ctx: RuleContext, node: TextNode, start: int, end: int, kind: str) -
     # The two characters and what lies between them, exactly as written in the source.
     span = node.substring_span(start - 1, end + 1)
     fix = None
-    applicability = ctx.fix_applicability()
-    if (
-        applicability is not None
-        and ctx.doc.source[span.start : span.end] == text[start - 1 : end + 1]
-    ):
+    if ctx.doc.source[span.start : span.end] == text[start - 1 : end + 1]:
         where = Span(span.start + 1, span.end - 1)
         new = " " if kind == "missing" else ""
-        fix = Fix((Edit(where, new),), applicability, ctx.message(f"fix_{kind}"))
+        fix = ctx.fix([Edit(where, new)], title=ctx.message(f"fix_{kind}"))
     message = ctx.message(kind, left=left, right=right)
     return ctx.report(span, message, kind=kind, fix=fix)

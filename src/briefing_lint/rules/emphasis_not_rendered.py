@@ -322,7 +322,7 @@ class EmphasisNotRendered(Rule):
                     Edit(block.content_span(pair.start, pair.inner_start), open_tag),
                     Edit(block.content_span(pair.close, pair.end), close_tag),
                 )
-                fix = Fix(edits, Applicability.SAFE, ctx.message("fix_title", tag=open_tag))
+                fix = ctx.fix(edits, title=ctx.message("fix_title", tag=open_tag))
         first, last = inner[0], inner[-1]
         punctuation = _punct(first) or _punct(last)
         reason = ctx.message("reason_punctuation" if punctuation else "reason_letters")

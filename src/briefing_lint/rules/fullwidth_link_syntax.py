@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from .. import parser
-from ..diagnostics import Diagnostic, Edit, Fix, Span
+from ..diagnostics import Diagnostic, Edit, Span
 from ..document import InlineBlock
 from ..rule import Rule, RuleContext
 
@@ -66,12 +66,11 @@ class FullwidthLinkSyntax(Rule):
         span = block.content_span(opening, end + 1)
         message = ctx.message("fullwidth", chars=chars)
         fix = None
-        applicability = ctx.fix_applicability()
-        if applicability is not None and _SINGLE_URL.fullmatch(inner.strip(" \t")):
+        if ctx.fix_applicability() is not None and _SINGLE_URL.fullmatch(inner.strip(" \t")):
             fixed = "!" * image + "[" + content[opening + 1 : close] + "](" + inner + ")"
             if _parses_as_link(fixed):
                 edits = _edits(block, opening, close, paren, end)
-                fix = Fix(edits, applicability, ctx.message("fix_title"))
+                fix = ctx.fix(edits, title=ctx.message("fix_title"))
         return ctx.report(span, message, fix=fix)
 
 

@@ -483,8 +483,8 @@ def _referenced(doc: Document, renamed: Sequence[Item]) -> bool:
             href = link.href
             if href.startswith("#") and unquote(href[1:]).lower() in slugs:
                 return True
-    cached: bool | None = doc.__dict__.get("_bl003_prose_refs")
-    if cached is None:
-        cached = any(not doc.is_code(m.start()) for m in _PROSE_REF.finditer(doc.source))
-        doc.__dict__["_bl003_prose_refs"] = cached
-    return cached
+    return doc.analysis("BL003.prose-refs", _has_prose_refs)
+
+
+def _has_prose_refs(doc: Document) -> bool:
+    return any(not doc.is_code(m.start()) for m in _PROSE_REF.finditer(doc.source))

@@ -25,7 +25,7 @@ from ..briefing import (
     link_close_index,
     plain_text,
 )
-from ..diagnostics import Diagnostic, Fix, Span
+from ..diagnostics import Diagnostic, Edit, Span
 from ..document import Document, InlineBlock, Link
 from ..rule import Rule, RuleContext
 from ..safe_regex import compile_user_regex
@@ -170,14 +170,8 @@ class SourceAttribution(Rule):
         raw = ctx.doc.source[span.start : span.end]
         if raw != found or raw == expected or "\n" in raw or "\r" in raw:
             return  # escapes, entities or line breaks in between: leave it to a human
-        applicability = ctx.fix_applicability("separator")
-        fix = (
-            Fix.replace(
-                span, expected, ctx.message("separator_title", expected=expected), applicability
-            )
-            if applicability is not None
-            else None
-        )
+        title = ctx.message("separator_title", expected=expected)
+        fix = ctx.fix([Edit(span, expected)], title=title, kind="separator")
         yield ctx.report(
             span,
             ctx.message("separator", found=f"“{found}”", expected=expected),
@@ -299,11 +293,7 @@ def _segments(item: Item, max_lines: int) -> list[str]:
 
 def _block_starts(doc: Document) -> list[int]:
     """First lines of the document's inline blocks (cached on the document)."""
-    cached: list[int] | None = doc.__dict__.get("_bl002_block_starts")
-    if cached is None:
-        cached = [b.map[0] for b in doc.inline_blocks]
-        doc.__dict__["_bl002_block_starts"] = cached
-    return cached
+    return doc.analysis("BL002.block-starts", lambda d: [b.map[0] for b in d.inline_blocks])
 
 
 def _block_segments(block: InlineBlock, primary: Link | None) -> list[str]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ..briefing import NUMBER, Briefing, Item, int_to_cn, items_for, parse_count
-from ..diagnostics import Diagnostic, Fix, Span
+from ..diagnostics import Diagnostic, Edit, Fix, Span
 from ..document import Document, InlineBlock
 from ..rule import Rule, RuleContext
 from ..safe_regex import compile_user_regex
@@ -280,13 +280,9 @@ class StatedCount(Rule):
     def _fix(self, ctx: RuleContext, part: _Part, found: int) -> Fix | None:
         if ctx.options["prefer"] != "items":
             return None
-        applicability = ctx.fix_applicability("mismatch")
-        if applicability is None:
-            return None
         text = str(found) if part.digits.isdigit() else int_to_cn(found)
-        return Fix.replace(
-            part.digits_span, text, ctx.message("fix_title", found=found), applicability
-        )
+        title = ctx.message("fix_title", found=found)
+        return ctx.fix([Edit(part.digits_span, text)], title=title, kind="mismatch")
 
 
 def _by_kind(doc: Document, briefing: Briefing, kind: str) -> tuple[list[Item], list[str]] | None:

@@ -43,7 +43,6 @@ from ._url_targets import (
     Target,
     compiled_rules,
     edit_allowed,
-    hrefs,
     targets,
     validate_url_options,
 )
@@ -147,11 +146,7 @@ def detected_names(sites: Mapping[str, Iterable[str]], threshold: int) -> frozen
 
 
 def _file_tag_sites(ctx: RuleContext) -> dict[str, set[str]]:
-    shared = hrefs(ctx)
-    found: dict[str, set[str]] | None = shared.__dict__.get(_SITES_ATTR)
-    if found is None:
-        found = shared.__dict__[_SITES_ATTR] = document_tag_sites(ctx.doc)
-    return found
+    return ctx.doc.analysis("BL001.tag-sites", document_tag_sites)
 
 
 def document_tag_sites(doc: Document) -> dict[str, set[str]]:
@@ -162,9 +157,6 @@ def document_tag_sites(doc: Document) -> dict[str, set[str]]:
     urls = [link.href for link in found.urls if "?" in link.href]
     urls += [d.dest for d in found.definitions if "?" in d.dest]
     return tag_sites(urls)
-
-
-_SITES_ATTR = "_bl001_tag_sites"
 
 
 class _Sponsor:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from ..diagnostics import Diagnostic, Fix, Span
+from ..diagnostics import Diagnostic, Edit, Fix, Span
 from ..rule import Directive, Rule, RuleContext
 
 
@@ -55,8 +55,7 @@ class UnusedSuppression(Rule):
         join them, so then the line is emptied instead. When neither keeps the other blocks
         as they were (a comment between two lists), there is no fix.
         """
-        applicability = ctx.fix_applicability("unused")
-        if applicability is None:
+        if ctx.fix_applicability("unused") is None:
             return None
         doc = ctx.doc
         first, last = doc.line_of(d.span.start), doc.line_of(d.span.end)
@@ -78,7 +77,7 @@ class UnusedSuppression(Rule):
             candidates.append((Span(start, d.span.end), ""))
         title = ctx.message("fix_title")
         for span, replacement in candidates:
-            fix = Fix.replace(span, replacement, title, applicability)
-            if ctx.keeps_structure(fix, d.span):
+            fix = ctx.fix([Edit(span, replacement)], title=title, kind="unused")
+            if fix is not None and ctx.keeps_structure(fix, d.span):
                 return fix
         return None
