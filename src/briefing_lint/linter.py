@@ -117,6 +117,24 @@ def lint_document(
         rules = active_rules(config, doc.path)
     if facts is None and cross_file:
         facts = {}
+    diagnostics, late = _run_rules(doc, rules, config, facts)
+    diagnostics = apply_suppressions(doc, diagnostics, directives)
+    selected = {active.code for active in rules}
+    run_wide = set() if facts is None else {c for c, f in facts.items() if f is not None}
+    pending = _judge_late(late, directives, selected, run_wide, diagnostics)
+    if facts is not None and run_wide and directives:
+        found = cross_file_suppressions(doc, directives, run_wide, pending)
+        if found is not None:
+            facts[FACTS_KEY] = found
+    diagnostics.sort(key=Diagnostic.sort_key)
+    return diagnostics
+
+
+def _run_rules(
+    doc: Document, rules: Sequence[ActiveRule], config: Config, facts: dict[str, object] | None
+) -> tuple[list[Diagnostic], list[tuple[Rule, RuleContext]]]:
+    """The diagnostics of the rules judged before suppressions, and the rules left for
+    after (BL014); cross-file rules leave their facts in ``facts``."""
     diagnostics: list[Diagnostic] = []
     late: list[tuple[Rule, RuleContext]] = []
     for rule, ctx in contexts(doc, rules, config):
@@ -126,9 +144,18 @@ def lint_document(
         diagnostics.extend(rule.check(ctx))
         if facts is not None and rule.cross_file:
             facts[rule.code] = rule.facts(ctx)
-    diagnostics = apply_suppressions(doc, diagnostics, directives)
-    selected = {active.code for active in rules}
-    run_wide = set() if facts is None else {c for c, f in facts.items() if f is not None}
+    return diagnostics, late
+
+
+def _judge_late(
+    late: Sequence[tuple[Rule, RuleContext]],
+    directives: list[Directive],
+    selected: set[str],
+    run_wide: set[str],
+    diagnostics: list[Diagnostic],
+) -> list[tuple[Directive, Diagnostic]]:
+    """Add the after-suppression rules' findings to ``diagnostics``; return those about
+    directives only the whole run can judge (a cross-file finding may still use them)."""
     deferred = deferred_directives(directives, run_wide) if run_wide else []
     judged = [d for d in directives if all(d is not x for x in deferred)]
     pending: list[tuple[Directive, Diagnostic]] = []
@@ -140,9 +167,4 @@ def lint_document(
             pending.extend(
                 (d, replace(found, fix=None)) for found in rule.judge(ctx, [d], selected)
             )
-    if facts is not None and run_wide and directives:
-        found = cross_file_suppressions(doc, directives, run_wide, pending)
-        if found is not None:
-            facts[FACTS_KEY] = found
-    diagnostics.sort(key=Diagnostic.sort_key)
-    return diagnostics
+    return pending
