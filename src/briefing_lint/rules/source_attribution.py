@@ -11,6 +11,7 @@ import bisect
 import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
@@ -57,56 +58,77 @@ def clean_name(raw: str) -> str:
     return name
 
 
+@dataclass(frozen=True)
+class _Settings:
+    """The rule's options, parsed once per document."""
+
+    require: str
+    opaque: frozenset[str]
+    patterns: list[re.Pattern[str]]
+    title_patterns: list[re.Pattern[str]]
+    generic: frozenset[str]
+    max_lines: int
+    separator: str
+    biz_map: dict[str, list[str]]
+
+    @staticmethod
+    def of(options: Mapping[str, Any]) -> _Settings:
+        return _Settings(
+            require=str(options["require"]),
+            opaque=host_set(tuple(str(h) for h in options["opaque_hosts"])),
+            patterns=[compile_user_regex(str(p)) for p in options["patterns"]],
+            title_patterns=[compile_user_regex(str(p)) for p in options["title_patterns"]],
+            generic=_generic(tuple(str(n) for n in options["generic_names"])),
+            max_lines=max(0, int(options["max_lines"])),
+            separator=str(options["separator"]),
+            biz_map=_biz_map(options["wechat_biz"]),
+        )
+
+
 class SourceAttribution(Rule):
     code = "BL002"
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        options = ctx.options
-        briefing = items_for(ctx.doc, options)
+        briefing = items_for(ctx.doc, ctx.options)
         if not briefing.items:
             return
-        require = str(options["require"])
-        opaque = host_set(tuple(str(h) for h in options["opaque_hosts"]))
-        patterns = [compile_user_regex(str(p)) for p in options["patterns"]]
-        title_patterns = [compile_user_regex(str(p)) for p in options["title_patterns"]]
-        generic = _generic(tuple(str(n) for n in options["generic_names"]))
-        max_lines = max(0, int(options["max_lines"]))
-        separator = str(options["separator"])
-        biz_map = _biz_map(options["wechat_biz"])
-        always = require == "always"
-        by_host = require == "opaque-hosts"
+        settings = _Settings.of(ctx.options)
         opaque_host: dict[str, bool] = {}  # links of a file share few hosts
         for item in briefing.items:
-            link = item.link
-            if link is None:
-                host = ""
-            else:
-                if separator and _may_have_pipe(link):
-                    yield from self._separator(ctx, item, separator)
-                host = host_of(link.href)
-            needs = always
-            if by_host and host:
-                known = opaque_host.get(host)
-                if known is None:
-                    known = opaque_host[host] = host_in(host, opaque)
-                needs = known
-            if not needs and not biz_map:
-                continue
-            names = _names(item, patterns, generic, max_lines)
-            if not names and link is not None and title_patterns:
-                names = _matched_names([_own_text(link)], title_patterns, generic)
-            if not names:
-                if needs:
-                    span = link.span if link is not None else item.title_span
-                    message = (
-                        ctx.message("missing", host=host)
-                        if host and host_in(host, opaque)
-                        else ctx.message("missing_always")
-                    )
-                    yield ctx.report(span, message, kind="missing")
-                continue
-            if biz_map and link is not None:
-                yield from self._mismatch(ctx, link, names, biz_map)
+            yield from self._item(ctx, item, settings, opaque_host)
+
+    def _item(
+        self, ctx: RuleContext, item: Item, settings: _Settings, opaque_host: dict[str, bool]
+    ) -> Iterator[Diagnostic]:
+        link = item.link
+        host = ""
+        if link is not None:
+            if settings.separator and _may_have_pipe(link):
+                yield from self._separator(ctx, item, settings.separator)
+            host = host_of(link.href)
+        needs = settings.require == "always"
+        if settings.require == "opaque-hosts" and host:
+            known = opaque_host.get(host)
+            if known is None:
+                known = opaque_host[host] = host_in(host, settings.opaque)
+            needs = known
+        if not needs and not settings.biz_map:
+            return
+        names = _names(item, settings.patterns, settings.generic, settings.max_lines)
+        if not names and link is not None and settings.title_patterns:
+            names = _matched_names([_own_text(link)], settings.title_patterns, settings.generic)
+        if not names:
+            if needs:
+                span = link.span if link is not None else item.title_span
+                message = (
+                    ctx.message("missing", host=host)
+                    if host and host_in(host, settings.opaque)
+                    else ctx.message("missing_always")
+                )
+                yield ctx.report(span, message, kind="missing")
+            return
+        if settings.biz_map and link is not None:
+            yield from self._mismatch(ctx, link, names, settings.biz_map)
 
     def _mismatch(
         self, ctx: RuleContext, link: Link, names: list[str], biz_map: dict[str, list[str]]
