@@ -59,6 +59,21 @@ class FullwidthLinkSyntax(Rule):
         image = opening >= 1 and content[opening - 1] == "!" and not escaped
         if not _in_plain_text(block, positions, image):
             return None
+        return self._report(ctx, block, positions, image)
+
+    def _report(
+        self,
+        ctx: RuleContext,
+        block: InlineBlock,
+        positions: tuple[int, int, int, int],
+        image: bool,
+    ) -> Diagnostic:
+        """The finding for a link written with full-width marks at ``positions`` (``[``,
+        ``]``, ``(``, ``)``); fixed when its destination is one URL and the fixed text
+        parses as a link."""
+        content = block.content
+        opening, close, paren, end = positions
+        marks = "".join(content[p] for p in positions)
         inner = content[paren + 1 : end]
         chars = "brackets" if ("［" in marks or "］" in marks) else "parentheses"
         if chars == "brackets" and ("（" in marks or "）" in marks):

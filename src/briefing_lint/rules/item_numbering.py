@@ -99,74 +99,19 @@ class ItemNumbering(Rule):
         bases: Mapping[int, int],
     ) -> Iterator[Diagnostic]:
         start = bases.get(run[0], int(ctx.options["start"]))
-        src = ctx.doc.source
         group = [family[k] for k in run]
         values = [_value(it) for it in group]
         fix_given = False
         for pos, kind, expected in run_findings(values, start):
             marker = group[pos].marker
             assert marker is not None
-            if kind == "bad-start":
-                message = ctx.message(
-                    "bad_start",
-                    found=marker.digits,
-                    expected=format_number(start, marker.style, marker.digits),
-                )
-            elif expected is not None:
-                message = ctx.message(
-                    "misnumbered",
-                    found=marker.digits,
-                    expected=format_number(expected, marker.style, marker.digits),
-                )
-            elif kind == "duplicate":
-                message = ctx.message("duplicate", found=marker.digits)
-            else:
-                previous = values[pos - 1]
-                message = ctx.message(
-                    "gap",
-                    found=marker.digits,
-                    expected=format_number(previous + 1, marker.style, marker.digits),
-                    previous=format_number(previous, marker.style, marker.digits),
-                )
+            message = _number_message(ctx, marker, kind, expected, start, values[pos - 1])
             fix = None
             if not fix_given:
                 fix = self._renumber(ctx, family, keys, plan, run, kind, bases)
                 fix_given = True
             yield ctx.report(marker.digits_span, message, kind=kind, fix=fix)
-
-        first = group[0].marker
-        assert first is not None
-        for item in group[1:]:
-            marker = item.marker
-            assert marker is not None
-            if marker.style != first.style:
-                first_text = src[first.span.start : first.span.end]
-                yield ctx.report(
-                    marker.span,
-                    ctx.message(
-                        "mixed_style",
-                        marker=f"“{src[marker.span.start : marker.span.end]}”",
-                        first=f"“{first_text}”",
-                        scope=plan.scope,
-                    ),
-                    kind="mixed-style",
-                )
-                break
-        padded = [it.marker for it in group if it.marker is not None and it.marker.padded]
-        if padded:
-            width = max(m.width for m in padded)
-            for item in group:
-                marker = item.marker
-                assert marker is not None
-                if marker.style == padded[0].style and marker.width < width:
-                    yield ctx.report(
-                        marker.digits_span,
-                        ctx.message(
-                            "padding", marker=f"“{marker.digits}”", padded=f"“{padded[0].digits}”"
-                        ),
-                        kind="padding",
-                    )
-                    break
+        yield from _style_findings(ctx, group, plan.scope)
 
     def _renumber(
         self,
@@ -338,6 +283,76 @@ def plan_runs(
     return RunPlan(chosen, runs, _count(values, runs, start, bases))
 
 
+def _number_message(
+    ctx: RuleContext,
+    marker: NumberMarker,
+    kind: str,
+    expected: int | None,
+    start: int,
+    previous: int,
+) -> str:
+    """The message of a numbering finding (``previous``: the number before, for gaps)."""
+    if kind == "bad-start":
+        return ctx.message(
+            "bad_start",
+            found=marker.digits,
+            expected=format_number(start, marker.style, marker.digits),
+        )
+    if expected is not None:
+        return ctx.message(
+            "misnumbered",
+            found=marker.digits,
+            expected=format_number(expected, marker.style, marker.digits),
+        )
+    if kind == "duplicate":
+        return ctx.message("duplicate", found=marker.digits)
+    return ctx.message(
+        "gap",
+        found=marker.digits,
+        expected=format_number(previous + 1, marker.style, marker.digits),
+        previous=format_number(previous, marker.style, marker.digits),
+    )
+
+
+def _style_findings(ctx: RuleContext, group: Sequence[Item], scope: str) -> Iterator[Diagnostic]:
+    """A marker style other than the run's first one, and zero-padding used for some
+    numbers only (each reported once per run)."""
+    src = ctx.doc.source
+    first = group[0].marker
+    assert first is not None
+    for item in group[1:]:
+        marker = item.marker
+        assert marker is not None
+        if marker.style != first.style:
+            first_text = src[first.span.start : first.span.end]
+            yield ctx.report(
+                marker.span,
+                ctx.message(
+                    "mixed_style",
+                    marker=f"“{src[marker.span.start : marker.span.end]}”",
+                    first=f"“{first_text}”",
+                    scope=scope,
+                ),
+                kind="mixed-style",
+            )
+            break
+    padded = [it.marker for it in group if it.marker is not None and it.marker.padded]
+    if padded:
+        width = max(m.width for m in padded)
+        for item in group:
+            marker = item.marker
+            assert marker is not None
+            if marker.style == padded[0].style and marker.width < width:
+                yield ctx.report(
+                    marker.digits_span,
+                    ctx.message(
+                        "padding", marker=f"“{marker.digits}”", padded=f"“{padded[0].digits}”"
+                    ),
+                    kind="padding",
+                )
+                break
+
+
 def _continued(
     doc: Document,
     briefing: Briefing,
@@ -365,24 +380,8 @@ def _continued(
         floor = -1 if item.section is None else item.section.block.map[0]
         if k:
             floor = max(floor, family[k - 1].first_line)
-        chain: list[int] = []
-        last_line = -1
-        other: str | None = None
-        for i in range(bisect_left(lines, item.first_line) - 1, -1, -1):
-            p = participants[i]
-            if p.marker is None:
-                continue
-            if p.first_line <= floor or _scope_key(briefing, p) != keys[k]:
-                break
-            fam = _family(p)
-            if other is None:
-                if fam == own:
-                    break
-                other, last_line = fam, p.first_line
-            elif fam != other:
-                break
-            chain.append(p.marker.value)
-        chain.reverse()
+        before = participants[: bisect_left(lines, item.first_line)]
+        chain, last_line = _chain_before(briefing, before, own, floor, keys[k])
         if lists is None:
             lists = _ordered_lists(doc)
         for lo, last, numbers in reversed(lists):
@@ -395,6 +394,32 @@ def _continued(
         if chain and consecutive and chain[-1] + 1 == value:
             out[k] = value
     return out
+
+
+def _chain_before(
+    briefing: Briefing, before: Sequence[Item], own: str, floor: int, key: Hashable
+) -> tuple[list[int], int]:
+    """The numbers of the run of another family's markers just before an item (``before``:
+    the items above it) in the same numbering scope, above line ``floor``; and the line of
+    that run's last item (-1: none)."""
+    chain: list[int] = []
+    last_line = -1
+    other: str | None = None
+    for p in reversed(before):
+        if p.marker is None:
+            continue
+        if p.first_line <= floor or _scope_key(briefing, p) != key:
+            break
+        fam = _family(p)
+        if other is None:
+            if fam == own:
+                break
+            other, last_line = fam, p.first_line
+        elif fam != other:
+            break
+        chain.append(p.marker.value)
+    chain.reverse()
+    return chain, last_line
 
 
 def _ordered_lists(doc: Document) -> list[_OrderedList]:
