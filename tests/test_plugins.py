@@ -13,6 +13,7 @@ import pytest
 
 from briefing_lint import registry
 from briefing_lint.api import fix_text, lint_text
+from briefing_lint.cache import Cache
 from briefing_lint.config import Config, ConfigError
 from briefing_lint.errors import PluginError
 from briefing_lint.registry import Registry, plugin_entry
@@ -173,3 +174,11 @@ def test_example_plugin_installed_in_a_fresh_venv(tmp_path: Path) -> None:
     assert page.read_text() == "# Weekly\n\nWow!\n\n<!!DOCTYPE html>\n\n`code!!`\n"
     assert fixed.returncode == 3
     assert "refused by the structure guard" in fixed.stderr
+
+
+def test_plugins_are_part_of_the_cache_key(xy001: type[Rule], tmp_path: Path) -> None:
+    plain = Cache(tmp_path).folder
+    assert Registry.builtin().fingerprint() == ""
+    with registry.use(Registry.builtin().with_rules(xy001)):
+        with_plugin = Cache(tmp_path).folder
+    assert with_plugin != plain and with_plugin.name.startswith(plain.name)

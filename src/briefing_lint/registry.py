@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import hashlib
 import importlib
 import importlib.util
 import re
@@ -252,6 +253,20 @@ class Registry:
             )
         return self._defaults
 
+    def fingerprint(self) -> str:
+        """A hash of every rule that is not built in (its code, class, package version and
+        metadata file), "" when there is none: part of the cache key, so installing,
+        upgrading or removing a plugin does not reuse results computed without it."""
+        extra = [e for e in self._entries.values() if e.origin != "built-in"]
+        if not extra:
+            return ""
+        digest = hashlib.sha256()
+        for entry in extra:
+            digest.update(f"{entry.code}\0{entry.target}\0{entry.origin}\0".encode())
+            if entry.meta_path is not None and entry.meta_path.is_file():
+                digest.update(entry.meta_path.read_bytes())
+        return digest.hexdigest()[:12]
+
     def validate(self) -> None:
         """Read every rule's metadata now, so a broken plugin stops the run up front."""
         self._alias_table()
@@ -284,7 +299,9 @@ def _plugin_entries() -> list[RuleEntry]:
     out = []
     for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
         dist = getattr(ep.dist, "name", None) or "?"
-        origin = f"plugin {dist} (entry point {ENTRY_POINT_GROUP}: {ep.name} = {ep.value})"
+        version = getattr(ep.dist, "version", None) or "?"
+        where = f"entry point {ENTRY_POINT_GROUP}: {ep.name} = {ep.value}"
+        origin = f"plugin {dist} {version} ({where})"
         out.append(plugin_entry(ep.name, ep.value, origin))
     return out
 
