@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,3 +62,31 @@ def test_an_unknown_option_group_is_a_data_error() -> None:
     data = {"code": "XY001", "name": "x", "summary": "x", "severity": "info"}
     with pytest.raises(RuleDataError, match="unknown option group 'nope'"):
         parse_meta({**data, "option_groups": ["nope"]}, Path("XY001.yaml"))
+
+
+def test_list_items_are_checked_against_the_yaml_without_the_rule() -> None:
+    code = (
+        "import sys\n"
+        "from briefing_lint.config import Config, ConfigError\n"
+        "Config.from_dict({'rules': {'BL018': {'to_halfwidth': ['，', '（）']},"
+        " 'BL017': {'keep': ['B站']}}})\n"
+        "for bad in ({'BL018': {'to-fullwidth': [',', 'x']}}, {'BL017': {'keep': ['A股', ' ']}}):\n"
+        "    try:\n"
+        "        Config.from_dict({'rules': bad}, 'c.yaml')\n"
+        "    except ConfigError as exc:\n"
+        "        print(exc)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('briefing_lint.rules.')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == [
+        "c.yaml: rules.BL018.to-fullwidth[1]: expected one of , . ; : ! ? (), got 'x'",
+        "c.yaml: rules.BL017.keep[1]: expected a non-empty string, got ' '",
+        "[]",
+    ]
+
+
+def test_checks_options_says_which_rules_have_their_own_option_checks() -> None:
+    rules = Registry.builtin()
+    for code in rules.codes():
+        own = "validate_options" in vars(rules.rule_class(code))
+        assert rules.meta(code).checks_options == own, code

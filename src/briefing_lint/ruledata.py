@@ -77,7 +77,10 @@ class OptionSpec:
     default: Any
     type: str
     doc: str
+    #: ``enum``: the values allowed; ``list``: the values its items may take.
     choices: tuple[Any, ...] = ()
+    #: ``list``: what each item must be (``text``: a string that is not blank).
+    item: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,9 @@ class RuleMeta:
     fix_effect: str = "none"
     #: Whether fixes leave the rendered HTML unchanged (the guard then compares renders).
     preserves_rendering: bool = False
+    #: The rule's class checks option values beyond their types here (``validate_options``):
+    #: only then does loading a config that sets its options import the rule.
+    checks_options: bool = False
     path: str = ""
 
     @property
@@ -128,6 +134,7 @@ def parse_meta(data: dict[str, Any], path: Path) -> RuleMeta:
     allowed = {
         "code", "name", "summary", "severity", "fix", "default_enabled", "kinds", "options",
         "messages", "docs", "fix_effect", "preserves_rendering", "option_groups",
+        "checks_options",
     }  # fmt: skip
     unknown = set(data) - allowed
     if unknown:
@@ -164,6 +171,7 @@ def parse_meta(data: dict[str, Any], path: Path) -> RuleMeta:
         docs={str(k): str(v) for k, v in (data.get("docs") or {}).items()},
         fix_effect=str(data.get("fix_effect", "none")),
         preserves_rendering=bool(data.get("preserves_rendering", False)),
+        checks_options=bool(data.get("checks_options", False)),
         path=str(path),
     )
 
@@ -182,8 +190,18 @@ def _options(data: dict[str, Any], path: Path) -> dict[str, OptionSpec]:
             otype,
             str(spec.get("doc", "")).strip(),
             tuple(spec.get("choices") or ()),
+            _item_kind(spec.get("item", ""), name, path),
         )
     return options
+
+
+_ITEM_KINDS = {"", "text"}
+
+
+def _item_kind(value: object, name: object, path: Path) -> str:
+    if value not in _ITEM_KINDS:
+        raise RuleDataError(f"{path}: option {name!r} has unknown item kind {value!r}")
+    return str(value)
 
 
 @functools.cache

@@ -43,7 +43,8 @@ def rule_markdown(meta: RuleMeta) -> str:
             default = json.dumps(spec.default, ensure_ascii=False)
             line = f"- `{spec.name}` ({spec.type}, default `{default}`)"
             if spec.choices:
-                line += " one of " + ", ".join(f"`{c}`" for c in spec.choices)
+                words = " items from " if spec.type == "list" else " one of "
+                line += words + ", ".join(f"`{c}`" for c in spec.choices)
             if spec.doc:
                 line += f": {spec.doc}"
             out.append(line)

@@ -254,9 +254,9 @@ def _rule_settings(code: str, data: Any, source: str, meta: RuleMeta) -> RuleSet
 
 
 def _validate(code: str, options: dict[str, Any], source: str, prefix: str) -> None:
-    """A rule's own checks beyond the option types its YAML declares (a rule may allow
-    only some marks in a list, or compile a pattern). They live with the rule, so only the
-    rules whose options a config sets are imported here, never the rest."""
+    """A rule's own checks beyond what its YAML declares (BL001 and BL011 compile URL data
+    from their options). Only rules whose YAML says ``checks_options`` are imported for
+    this, and only when a config sets their options."""
     try:
         registry.current().rule_class(code).validate_options(options)
     except OptionError as exc:
@@ -392,7 +392,7 @@ def _build_rule(
         root = site_root(new.options["site_root"], source, key)
         new = replace(new, options={**new.options, "site_root": root})
     old = rules.get(code, RuleSettings())
-    if new.options:
+    if new.options and meta.checks_options:
         _validate(
             code,
             {**meta.defaults(), **old.options, **new.options},

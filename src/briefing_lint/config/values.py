@@ -152,6 +152,8 @@ def check_option(spec: OptionSpec, value: Any, source: str, key: str) -> Any:
             raise ConfigError(source, key, f"expected one of {choices}, got {shown(value)}")
     if not ok:
         raise ConfigError(source, key, f"expected {kind}, got {type(value).__name__}")
+    if kind == "list":
+        _check_items(spec, value, source, key)
     if kind == "regex-list":
         for item in value:
             try:
@@ -159,6 +161,16 @@ def check_option(spec: OptionSpec, value: Any, source: str, key: str) -> Any:
             except RegexError as exc:
                 raise ConfigError(source, key, str(exc)) from None
     return value
+
+
+def _check_items(spec: OptionSpec, value: list[Any], source: str, key: str) -> None:
+    """The items of a list option against what its YAML allows (``choices``, ``item``)."""
+    for i, item in enumerate(value):
+        if spec.choices and item not in spec.choices:
+            allowed = " ".join(str(c) for c in spec.choices)
+            raise ConfigError(source, f"{key}[{i}]", f"expected one of {allowed}, got {item!r}")
+        if spec.item == "text" and (not isinstance(item, str) or not item.strip()):
+            raise ConfigError(source, f"{key}[{i}]", f"expected a non-empty string, got {item!r}")
 
 
 def _section_keys(

@@ -12,13 +12,12 @@ converted only inside Latin prose (three words on each side, mostly lower-case),
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from ..autolink import find_bare_urls
 from ..diagnostics import Diagnostic, Edit
 from ..document import TextNode
-from ..rule import OptionError, Rule, RuleContext
+from ..rule import Rule, RuleContext
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _BEFORE = f"[{_CJK}”’」』》）】]"
@@ -36,20 +35,10 @@ _CJK_TLD = re.compile(r"(?:中国|中國|公司|网络|網絡|在线|中文网|�
 _LOWER_WORD = re.compile(r"[a-z][a-z'’-]*")
 _LATIN_RUN_STOP = re.compile(f"[{_CJK}“”‘’「」『』《》（）【】，。；：！？、]")
 
-TO_FULL_CHOICES = (",", ".", ";", ":", "!", "?", "()")
-TO_HALF_CHOICES = (*_HALF, "（）")
 
 
 class CjkPunctuation(Rule):
     code = "BL018"
-
-    @classmethod
-    def validate_options(cls, options: Mapping[str, Any]) -> None:
-        for key, choices in (("to_fullwidth", TO_FULL_CHOICES), ("to_halfwidth", TO_HALF_CHOICES)):
-            for i, mark in enumerate(options.get(key) or ()):
-                if mark not in choices:
-                    allowed = " ".join(choices)
-                    raise OptionError(f"{key}[{i}]", f"expected one of {allowed}, got {mark!r}")
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         if _HAS_CJK.search(ctx.doc.source) is None:
