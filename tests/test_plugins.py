@@ -182,3 +182,11 @@ def test_plugins_are_part_of_the_cache_key(xy001: type[Rule], tmp_path: Path) ->
     with registry.use(Registry.builtin().with_rules(xy001)):
         with_plugin = Cache(tmp_path).folder
     assert with_plugin != plain and with_plugin.name.startswith(plain.name)
+
+
+def test_one_config_under_two_registries(xy001: type[Rule]) -> None:
+    config = Config()
+    assert "XY001" not in {d.code for d in lint_text("Wow!!\n", config)}
+    with registry.use(Registry.default().with_rules(xy001)):
+        assert "XY001" in {d.code for d in lint_text("Wow!!\n", config)}
+    assert "XY001" not in {d.code for d in lint_text("Wow!!\n", config)}

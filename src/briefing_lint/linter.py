@@ -35,22 +35,23 @@ class ActiveRule:
         return self.rule.code
 
 
-#: Active rules per config and ignore set: the same for every file of a run, and building
-#: them (option merging, rule instances) per file was a few percent of linting.
-_ACTIVE: dict[int, tuple[Config, dict[frozenset[str], list[ActiveRule]]]] = {}
+#: Active rules per config, registry and ignore set: the same for every file of a run, and
+#: building them (option merging, rule instances) per file was a few percent of linting.
+_ACTIVE: dict[int, tuple[Config, dict[tuple[registry.Registry, frozenset[str]], list[ActiveRule]]]]
+_ACTIVE = {}
 
 
 def active_rules(config: Config, path: str | None = None) -> list[ActiveRule]:
     """The rules ``config`` selects for ``path``, in registry order (shared: do not mutate)."""
-    ignored = frozenset(config.ignored_for(path))
+    key = (registry.current(), frozenset(config.ignored_for(path)))
     entry = _ACTIVE.get(id(config))
     if entry is None or entry[0] is not config:
         if len(_ACTIVE) > 64:
             _ACTIVE.clear()
         entry = _ACTIVE[id(config)] = (config, {})
-    found = entry[1].get(ignored)
+    found = entry[1].get(key)
     if found is None:
-        found = entry[1][ignored] = _build_active(config, ignored)
+        found = entry[1][key] = _build_active(config, key[1])
     return found
 
 

@@ -105,10 +105,6 @@ class RuleEntry:
             self.meta()  # a plugin's Rule.meta() reads what this registers
         return self._cls
 
-    @property
-    def cross_file(self) -> bool:
-        return bool(self.load().cross_file)
-
 
 def _checked_class(found: object, code: str, origin: str) -> type[Rule]:
     missing = [m for m in _RULE_MEMBERS if not hasattr(found, m)]
