@@ -54,14 +54,6 @@ def make_rule(
 
 @contextmanager
 def registered(*rules: type[Rule]) -> Iterator[None]:
-    """Temporarily make ``rules`` the whole registry."""
-    saved = registry.RULES
-    registry.RULES = tuple(rules)
-    registry.rules_by_code.cache_clear()
-    registry._aliases.cache_clear()
-    try:
+    """Lint with exactly ``rules`` inside the block (through the public registry API)."""
+    with registry.use(registry.Registry.of(*rules)):
         yield
-    finally:
-        registry.RULES = saved
-        registry.rules_by_code.cache_clear()
-        registry._aliases.cache_clear()

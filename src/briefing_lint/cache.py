@@ -41,6 +41,7 @@ from .config import Config
 from .diagnostics import Applicability, Diagnostic, Edit, Fix, Severity, Span
 from .files import FileOutcome, InputError, read_bytes
 from .localfiles import still_valid
+from .registry import current as current_registry
 from .registry import rules_by_code
 from .ruledata import data_fingerprint
 from .rules.duplicate_item import ItemLink
@@ -100,6 +101,9 @@ class Cache:
     def __init__(self, root: Path, warn: Callable[[str], None] = _stderr_warning) -> None:
         self.root = root
         self.folder = root / f"v{__version__}-{data_fingerprint()}-{code_fingerprint()}"
+        plugins = current_registry().fingerprint()  # installed rule plugins, if any
+        if plugins:
+            self.folder = self.folder.with_name(f"{self.folder.name}-{plugins}")
         self._warn = warn
         #: Descriptor of :attr:`folder`, opened without following links; None until needed.
         self._fd: int | None = None

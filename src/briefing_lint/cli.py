@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .__about__ import __version__
+from .errors import PluginError
 
 if TYPE_CHECKING:
     from .files import FileOutcome
@@ -183,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "server":
             return cmd_server()
         return cmd_check(args, sys.stdout)
-    except UsageError as exc:
+    except (UsageError, PluginError) as exc:
         for line in str(exc).splitlines() or [""]:  # several config errors: one line each
             print(f"briefing-lint: error: {line}", file=sys.stderr)
         return EXIT_USAGE
@@ -488,14 +489,14 @@ def cmd_rules(out: TextIO) -> int:
 
 
 def cmd_rule(code: str, out: TextIO) -> int:
-    from .registry import UnknownRuleError, resolve, rules_by_code
+    from .registry import UnknownRuleError, meta_of, resolve
     from .ruledoc import rule_markdown
 
     try:
         resolved = resolve(code)
     except UnknownRuleError as exc:
         raise UsageError(str(exc)) from None
-    out.write(rule_markdown(rules_by_code()[resolved].meta()))
+    out.write(rule_markdown(meta_of(resolved)))
     return EXIT_OK
 
 

@@ -19,10 +19,10 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from markdown_it.common.utils import normalizeReference
 from markdown_it.helpers import parseLinkLabel, parseLinkTitle
@@ -32,6 +32,8 @@ from markdown_it.token import Token
 from . import parser
 from .autolink import find_bare_urls
 from .diagnostics import Span
+
+_T = TypeVar("_T")
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _ATX_CLOSE = re.compile(r"[ \t]+#+[ \t]*$|^#+[ \t]*$")
@@ -463,6 +465,16 @@ class Document:
         """
         for key in [k for k in self.__dict__ if k not in self._BASE]:
             del self.__dict__[key]
+
+    def analysis(self, key: Hashable, build: Callable[[Document], _T]) -> _T:
+        """``build(self)``, computed once per document and shared by every rule that asks
+        with the same ``key`` (dropped by :meth:`release` with the rest)."""
+        cache: dict[Hashable, Any] = self.__dict__.setdefault("_analyses", {})
+        try:
+            return cache[key]  # type: ignore[no-any-return]
+        except KeyError:
+            found = cache[key] = build(self)
+            return found
 
     # -- lines and positions ------------------------------------------------------------
 

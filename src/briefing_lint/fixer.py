@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .diagnostics import Applicability, Diagnostic, Edit, Fix, Span
+from .edits import apply_edits as apply_edits
 
 MAX_PASSES = 10
 
@@ -48,20 +49,6 @@ def applicable(fix: Fix | None, unsafe: bool) -> bool:
     if fix.applicability is Applicability.SAFE:
         return True
     return unsafe and fix.applicability is Applicability.UNSAFE
-
-
-def apply_edits(text: str, edits: Iterable[Edit]) -> str:
-    """Apply non-overlapping edits in one pass over ``text``."""
-    parts: list[str] = []
-    pos = 0
-    for edit in sorted(edits, key=lambda e: (e.span.start, e.span.end)):
-        if edit.span.start < pos:
-            raise ValueError(f"overlapping edit at {edit.span.start}")
-        parts.append(text[pos : edit.span.start])
-        parts.append(edit.replacement)
-        pos = edit.span.end
-    parts.append(text[pos:])
-    return "".join(parts)
 
 
 def select_fixes(

@@ -35,7 +35,8 @@ from markdown_it.token import Token
 from . import parser
 from .diagnostics import Diagnostic, Edit, Span
 from .document import LineIndex, split_bom
-from .ruledata import RuleDataError, RuleMeta, load_meta
+from .edits import apply_edits
+from .ruledata import RuleMeta, meta_for
 
 _VERBATIM = frozenset({"fence", "code_block", "front_matter"})
 
@@ -82,7 +83,7 @@ class _Parsed:
         return out
 
 
-def _shape(tokens: Iterable[Token]) -> list[tuple[str, str, int]]:
+def block_shape(tokens: Iterable[Token]) -> list[tuple[str, str, int]]:
     """Block tokens as (type, tag, nesting): the structure without tight/loose."""
     return [(t.type, t.tag, t.nesting) for t in tokens if t.type != "inline"]
 
@@ -97,7 +98,7 @@ def _shapes(tokens: Iterable[Token]) -> list[Shape]:
     ]
 
 
-def _parse(text: str) -> list[Token]:
+def parse_blocks(text: str) -> list[Token]:
     """Block tokens of ``text`` (any line endings), from the cache when possible."""
     return parsed(text).tokens
 
@@ -365,8 +366,6 @@ def structure_guard(before: str, after: str, fixes: Sequence[Diagnostic]) -> lis
     if preserving:
         partial = after
         if len(preserving) != len(fixes):
-            from .fixer import apply_edits
-
             partial = apply_edits(before, unique_edits(preserving))
         reasons = check_rendering(before, partial)
     return reasons
@@ -381,13 +380,5 @@ def _preserves(meta: RuleMeta | None) -> bool:
 
 
 def rule_meta(code: str) -> RuleMeta | None:
-    """The metadata of a registered rule, or of a rule known only by its YAML file."""
-    from .registry import rules_by_code
-
-    rule = rules_by_code().get(code)
-    if rule is not None:
-        return rule.meta()
-    try:
-        return load_meta(code)
-    except RuleDataError:
-        return None
+    """The metadata of a rule by code (built in, plugin or passed in), or None."""
+    return meta_for(code)

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from . import registry
 from .config import Config
 from .diagnostics import Diagnostic, Severity
 from .document import Document
-from .registry import rules_by_code
-from .rule import Rule, RuleContext
-
-if TYPE_CHECKING:
-    from .suppressions import Directive
+from .rule import Directive, Rule, RuleContext
+from .suppressions import (
+    FACTS_KEY,
+    apply_suppressions,
+    configure,
+    cross_file_suppressions,
+    deferred_directives,
+    find_directives,
+)
 
 
 @dataclass(frozen=True)
@@ -30,32 +35,34 @@ class ActiveRule:
         return self.rule.code
 
 
-#: Active rules per config and ignore set: the same for every file of a run, and building
-#: them (option merging, rule instances) per file was a few percent of linting.
-_ACTIVE: dict[int, tuple[Config, dict[frozenset[str], list[ActiveRule]]]] = {}
+#: Active rules per config, registry and ignore set: the same for every file of a run, and
+#: building them (option merging, rule instances) per file was a few percent of linting.
+_ACTIVE: dict[int, tuple[Config, dict[tuple[registry.Registry, frozenset[str]], list[ActiveRule]]]]
+_ACTIVE = {}
 
 
 def active_rules(config: Config, path: str | None = None) -> list[ActiveRule]:
     """The rules ``config`` selects for ``path``, in registry order (shared: do not mutate)."""
-    ignored = frozenset(config.ignored_for(path))
+    key = (registry.current(), frozenset(config.ignored_for(path)))
     entry = _ACTIVE.get(id(config))
     if entry is None or entry[0] is not config:
         if len(_ACTIVE) > 64:
             _ACTIVE.clear()
         entry = _ACTIVE[id(config)] = (config, {})
-    found = entry[1].get(ignored)
+    found = entry[1].get(key)
     if found is None:
-        found = entry[1][ignored] = _build_active(config, ignored)
+        found = entry[1][key] = _build_active(config, key[1])
     return found
 
 
 def _build_active(config: Config, ignored: frozenset[str]) -> list[ActiveRule]:
     out = []
+    known = registry.current()
     for code in config.selected_codes():
         if code in ignored:
             continue
-        rule_cls = rules_by_code()[code]
-        meta = rule_cls.meta()
+        rule_cls = known.rule_class(code)
+        meta = known.meta(code)
         out.append(
             ActiveRule(
                 rule_cls(),
@@ -71,9 +78,17 @@ def contexts(
     doc: Document, rules: Sequence[ActiveRule], config: Config
 ) -> list[tuple[Rule, RuleContext]]:
     out = []
+    known = registry.current()
+    defaults = known.default_codes()
     for active in rules:
         ctx = RuleContext(
-            doc, active.rule.meta(), active.options, active.severity, config, active.kind_severity
+            doc,
+            active.rule.meta(),
+            active.options,
+            active.severity,
+            config,
+            active.kind_severity,
+            defaults,
         )
         out.append((active.rule, ctx))
     return out
@@ -95,15 +110,6 @@ def lint_document(
     ``cross_file`` (one file of a run whose cross-file findings come later), a suppression
     comment that might only be used by a cross-file finding is not judged by BL014 here.
     """
-    from .suppressions import (
-        FACTS_KEY,
-        apply_suppressions,
-        configure,
-        cross_file_suppressions,
-        deferred_directives,
-        find_directives,
-    )
-
     directives = find_directives(doc)
     if any(d.action == "configure-file" for d in directives):
         config = configure(config, directives, doc)
@@ -112,6 +118,24 @@ def lint_document(
         rules = active_rules(config, doc.path)
     if facts is None and cross_file:
         facts = {}
+    diagnostics, late = _run_rules(doc, rules, config, facts)
+    diagnostics = apply_suppressions(doc, diagnostics, directives)
+    selected = {active.code for active in rules}
+    run_wide = set() if facts is None else {c for c, f in facts.items() if f is not None}
+    pending = _judge_late(late, directives, selected, run_wide, diagnostics)
+    if facts is not None and run_wide and directives:
+        found = cross_file_suppressions(doc, directives, run_wide, pending)
+        if found is not None:
+            facts[FACTS_KEY] = found
+    diagnostics.sort(key=Diagnostic.sort_key)
+    return diagnostics
+
+
+def _run_rules(
+    doc: Document, rules: Sequence[ActiveRule], config: Config, facts: dict[str, object] | None
+) -> tuple[list[Diagnostic], list[tuple[Rule, RuleContext]]]:
+    """The diagnostics of the rules judged before suppressions, and the rules left for
+    after (BL014); cross-file rules leave their facts in ``facts``."""
     diagnostics: list[Diagnostic] = []
     late: list[tuple[Rule, RuleContext]] = []
     for rule, ctx in contexts(doc, rules, config):
@@ -121,9 +145,18 @@ def lint_document(
         diagnostics.extend(rule.check(ctx))
         if facts is not None and rule.cross_file:
             facts[rule.code] = rule.facts(ctx)
-    diagnostics = apply_suppressions(doc, diagnostics, directives)
-    selected = {active.code for active in rules}
-    run_wide = set() if facts is None else {c for c, f in facts.items() if f is not None}
+    return diagnostics, late
+
+
+def _judge_late(
+    late: Sequence[tuple[Rule, RuleContext]],
+    directives: list[Directive],
+    selected: set[str],
+    run_wide: set[str],
+    diagnostics: list[Diagnostic],
+) -> list[tuple[Directive, Diagnostic]]:
+    """Add the after-suppression rules' findings to ``diagnostics``; return those about
+    directives only the whole run can judge (a cross-file finding may still use them)."""
     deferred = deferred_directives(directives, run_wide) if run_wide else []
     judged = [d for d in directives if all(d is not x for x in deferred)]
     pending: list[tuple[Directive, Diagnostic]] = []
@@ -135,9 +168,4 @@ def lint_document(
             pending.extend(
                 (d, replace(found, fix=None)) for found in rule.judge(ctx, [d], selected)
             )
-    if facts is not None and run_wide and directives:
-        found = cross_file_suppressions(doc, directives, run_wide, pending)
-        if found is not None:
-            facts[FACTS_KEY] = found
-    diagnostics.sort(key=Diagnostic.sort_key)
-    return diagnostics
+    return pending

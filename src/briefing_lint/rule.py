@@ -10,14 +10,43 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar
+from pathlib import Path
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
-from .diagnostics import Applicability, Diagnostic, Fix, Severity, Span
+from .diagnostics import Applicability, Diagnostic, Edit, Fix, Severity, Span
 from .document import Document, DocumentIndex, index
-from .ruledata import RuleMeta, load_meta
+from .edits import apply_edits
+from .errors import OptionError as OptionError
+from .guard import structure_guard
+from .ruledata import RuleDataError, RuleMeta, meta_for
 
-if TYPE_CHECKING:
-    from .config import Config
+
+class ConfigView(Protocol):
+    """What a rule may read of the config it runs under (the config module sits above the
+    rules: they see it through this)."""
+
+    @property
+    def source(self) -> Path | None: ...
+
+    @property
+    def provenance(self) -> Mapping[str, str]: ...
+
+    @property
+    def items(self) -> Mapping[str, Any]: ...
+
+
+@dataclass
+class Directive:
+    """One suppression comment (found by :mod:`briefing_lint.suppressions`, judged by BL014)."""
+
+    action: str
+    codes: frozenset[str] | None  # None: every rule
+    span: Span
+    line: int  # 0-based line of the comment
+    reason: str
+    raw_args: str
+    bad: tuple[str, ...] = ()
+    used: bool = False
 
 
 @dataclass
@@ -28,9 +57,11 @@ class RuleContext:
     meta: RuleMeta
     options: Mapping[str, Any]
     severity_override: Severity | None = None
-    config: Config | None = None
+    config: ConfigView | None = None
     #: The user's per-kind severities (``severity: {kind: level}``), above everything else.
     kind_severity: Mapping[str, Severity] = field(default_factory=dict)
+    #: Codes of the rules on by default (BL014 judges a bare ``disable`` only when all run).
+    default_codes: frozenset[str] = frozenset()
 
     @cached_property
     def index(self) -> DocumentIndex:
@@ -81,14 +112,38 @@ class RuleContext:
         declared = self.meta.kind_fixes.get(kind, self.meta.fix) if kind else self.meta.fix
         return None if declared == "none" else Applicability(declared)
 
+    def fix(self, edits: Iterable[Edit], *, title: str, kind: str = "") -> Fix | None:
+        """A fix with the applicability the YAML declares for this rule (or ``kind``), or
+        None where the YAML declares no fix. A ``kind`` the YAML does not declare is a bug
+        in the rule, not in the document: it raises :class:`RuleDataError`."""
+        if kind and kind not in self.meta.kind_fixes:
+            raise RuleDataError(f"{self.meta.code}: fix of undeclared kind {kind!r}")
+        applicability = self.fix_applicability(kind)
+        return None if applicability is None else Fix(tuple(edits), applicability, title)
 
-class OptionError(ValueError):
-    """A rule option value that its rule cannot use; ``key`` is relative to the option."""
+    def keeps_structure(self, fix: Fix, at: Span) -> bool:
+        """Whether the structure guard would let ``fix`` (reported at ``at``) through."""
+        source = self.doc.source
+        probe = self.report(at, fix.title, fix=fix)
+        return not structure_guard(source, apply_edits(source, fix.edits), [probe])
 
-    def __init__(self, key: str, problem: str) -> None:
-        super().__init__(f"{key}: {problem}")
-        self.key = key
-        self.problem = problem
+
+@runtime_checkable
+class RuleProtocol(Protocol):
+    """What the linter needs of a rule class, built-in or plugin. Subclassing :class:`Rule`
+    gives every member but ``code`` and ``check``."""
+
+    code: ClassVar[str]
+    after_suppressions: ClassVar[bool]
+    cross_file: ClassVar[bool]
+
+    @classmethod
+    def validate_options(cls, options: Mapping[str, Any]) -> None: ...
+
+    @classmethod
+    def meta(cls) -> RuleMeta: ...
+
+    def check(self, ctx: RuleContext) -> Iterable[Diagnostic]: ...
 
 
 class Rule:
@@ -106,7 +161,10 @@ class Rule:
 
     @classmethod
     def meta(cls) -> RuleMeta:
-        return load_meta(cls.code)
+        found = meta_for(cls.code)
+        if found is None:
+            raise RuleDataError(f"no metadata for rule {cls.code}")
+        return found
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -77,7 +77,10 @@ class OptionSpec:
     default: Any
     type: str
     doc: str
+    #: ``enum``: the values allowed; ``list``: the values its items may take.
     choices: tuple[Any, ...] = ()
+    #: ``list``: what each item must be (``text``: a string that is not blank).
+    item: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,9 @@ class RuleMeta:
     fix_effect: str = "none"
     #: Whether fixes leave the rendered HTML unchanged (the guard then compares renders).
     preserves_rendering: bool = False
+    #: The rule's class checks option values beyond their types here (``validate_options``):
+    #: only then does loading a config that sets its options import the rule.
+    checks_options: bool = False
     path: str = ""
 
     @property
@@ -127,7 +133,8 @@ def parse_meta(data: dict[str, Any], path: Path) -> RuleMeta:
         raise RuleDataError(f"{path}: expected a mapping")
     allowed = {
         "code", "name", "summary", "severity", "fix", "default_enabled", "kinds", "options",
-        "messages", "docs", "fix_effect", "preserves_rendering",
+        "messages", "docs", "fix_effect", "preserves_rendering", "option_groups",
+        "checks_options",
     }  # fmt: skip
     unknown = set(data) - allowed
     if unknown:
@@ -143,20 +150,13 @@ def parse_meta(data: dict[str, Any], path: Path) -> RuleMeta:
     for kind, spec in (data.get("kinds") or {}).items():
         kinds[str(kind)] = Severity(spec.get("severity", data["severity"]))
         kind_fixes[str(kind)] = str(spec.get("fix", fix))
-    options: dict[str, OptionSpec] = {}
-    for name, spec in (data.get("options") or {}).items():
-        if not isinstance(spec, dict) or "default" not in spec:
-            raise RuleDataError(f"{path}: option {name!r} needs a default")
-        otype = str(spec.get("type", "str"))
-        if otype not in _OPTION_TYPES:
-            raise RuleDataError(f"{path}: option {name!r} has unknown type {otype!r}")
-        options[str(name)] = OptionSpec(
-            str(name),
-            spec["default"],
-            otype,
-            str(spec.get("doc", "")).strip(),
-            tuple(spec.get("choices") or ()),
-        )
+    options = _options(data.get("options") or {}, path)
+    for group in data.get("option_groups") or ():
+        shared = load_table("option-groups").get(group)
+        if not isinstance(shared, dict):
+            raise RuleDataError(f"{path}: unknown option group {group!r}")
+        for name, spec in _options(shared, path).items():
+            options.setdefault(name, spec)
     return RuleMeta(
         code=code,
         name=str(_require(data, "name", path)),
@@ -171,8 +171,37 @@ def parse_meta(data: dict[str, Any], path: Path) -> RuleMeta:
         docs={str(k): str(v) for k, v in (data.get("docs") or {}).items()},
         fix_effect=str(data.get("fix_effect", "none")),
         preserves_rendering=bool(data.get("preserves_rendering", False)),
+        checks_options=bool(data.get("checks_options", False)),
         path=str(path),
     )
+
+
+def _options(data: dict[str, Any], path: Path) -> dict[str, OptionSpec]:
+    options: dict[str, OptionSpec] = {}
+    for name, spec in data.items():
+        if not isinstance(spec, dict) or "default" not in spec:
+            raise RuleDataError(f"{path}: option {name!r} needs a default")
+        otype = str(spec.get("type", "str"))
+        if otype not in _OPTION_TYPES:
+            raise RuleDataError(f"{path}: option {name!r} has unknown type {otype!r}")
+        options[str(name)] = OptionSpec(
+            str(name),
+            spec["default"],
+            otype,
+            str(spec.get("doc", "")).strip(),
+            tuple(spec.get("choices") or ()),
+            _item_kind(spec.get("item", ""), name, path),
+        )
+    return options
+
+
+_ITEM_KINDS = {"", "text"}
+
+
+def _item_kind(value: object, name: object, path: Path) -> str:
+    if value not in _ITEM_KINDS:
+        raise RuleDataError(f"{path}: option {name!r} has unknown item kind {value!r}")
+    return str(value)
 
 
 @functools.cache
@@ -181,3 +210,24 @@ def load_meta(code: str) -> RuleMeta:
     if not path.is_file():
         raise RuleDataError(f"no rule data file for {code} (looked for {path})")
     return parse_meta(load_yaml(path), path)
+
+
+#: Metadata of rules that are not built in (plugins, rules passed in by an API caller),
+#: registered by the registry as it reads them, so code below the registry (the structure
+#: guard) can read a fix's declared effect by code.
+_REGISTERED: dict[str, RuleMeta] = {}
+
+
+def register_meta(meta: RuleMeta) -> None:
+    _REGISTERED[meta.code] = meta
+
+
+def meta_for(code: str) -> RuleMeta | None:
+    """The metadata of rule ``code``: registered, else its built-in YAML, else None."""
+    found = _REGISTERED.get(code)
+    if found is not None:
+        return found
+    try:
+        return load_meta(code)
+    except RuleDataError:
+        return None

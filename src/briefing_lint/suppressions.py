@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
+from .config import Config, ConfigError, load_yaml
 from .diagnostics import Diagnostic, Span
 from .document import Document
-
-if TYPE_CHECKING:
-    from .config import Config
+from .registry import UnknownRuleError, resolve
+from .rule import Directive as Directive
 
 PREFIX = "briefing-lint-"
 _ACTIONS = r"(disable-next-line|disable-line|disable-file|disable|enable|configure-file)"
@@ -28,23 +27,7 @@ _MDX_DIRECTIVE = re.compile(
 )
 
 
-@dataclass
-class Directive:
-    """One suppression comment."""
-
-    action: str
-    codes: frozenset[str] | None  # None: every rule
-    span: Span
-    line: int  # 0-based line of the comment
-    reason: str
-    raw_args: str
-    bad: tuple[str, ...] = ()
-    used: bool = False
-
-
 def _parse_codes(args: str) -> tuple[frozenset[str] | None, tuple[str, ...], str]:
-    from .registry import UnknownRuleError, resolve
-
     reason = ""
     if "--" in args:
         args, reason = args.split("--", 1)
@@ -106,8 +89,6 @@ MAX_CONFIGURE_BYTES = 4096
 
 def configure(config: Config, directives: list[Directive], doc: Document) -> Config:
     """Apply ``configure-file`` comments over ``config`` (errors name the file and line)."""
-    from .config import ConfigError, _build, load_yaml
-
     for d in directives:
         if d.action != "configure-file":
             continue
@@ -121,7 +102,7 @@ def configure(config: Config, directives: list[Directive], doc: Document) -> Con
                 "(put larger settings in a config file)",
             )
         data = load_yaml(d.raw_args, source) or {}
-        config = _build(data, source, config)
+        config = config.merged(data, source)
         d.used = True
     return config
 

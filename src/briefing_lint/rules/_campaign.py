@@ -16,7 +16,6 @@ from ..document import Document, index
 from ..rule import RuleContext
 from ..sections import section_kind
 from ..urls import campaign_tags, name_key, plausible_name, site_of, split_query, split_url
-from ._url_targets import hrefs
 
 #: Campaign values that say the link is a paid placement (an influencer or sponsor slot): the
 #: link is the sponsor's, wherever it stands (``utm_medium=kol``, ``influencer_x``,
@@ -88,11 +87,7 @@ def detected_names(sites: Mapping[str, Iterable[str]], threshold: int) -> frozen
 
 
 def file_tag_sites(ctx: RuleContext) -> dict[str, set[str]]:
-    shared = hrefs(ctx)
-    found: dict[str, set[str]] | None = shared.__dict__.get(_SITES_ATTR)
-    if found is None:
-        found = shared.__dict__[_SITES_ATTR] = document_tag_sites(ctx.doc)
-    return found
+    return ctx.doc.analysis("BL001.tag-sites", document_tag_sites)
 
 
 def document_tag_sites(doc: Document) -> dict[str, set[str]]:
@@ -101,9 +96,6 @@ def document_tag_sites(doc: Document) -> dict[str, set[str]]:
     urls = [link.href for link in found.urls if "?" in link.href]
     urls += [d.dest for d in found.definitions if "?" in d.dest]
     return tag_sites(urls)
-
-
-_SITES_ATTR = "_bl001_tag_sites"
 
 
 class Sponsor:

@@ -28,9 +28,9 @@ from ..autolink import (
     is_fullwidth_punct,
     trim_autolink,
 )
-from ..config import ConfigError
 from ..diagnostics import Edit, Span
 from ..document import Document, Link
+from ..errors import ConfigError
 from ..rule import OptionError, RuleContext
 from ..urls import RuleSet, UrlDataError, ruleset
 
@@ -156,16 +156,9 @@ class Hrefs:
 _AUTHORITY = re.compile(r"//([^/?#\n]*)")
 _WWW_START = re.compile(r"\n([wW][wW][wW]\.[^/?#\n]*)")
 
-_HREFS_ATTR = "_briefing_url_hrefs"
-
-
 def hrefs(ctx: RuleContext) -> Hrefs:
     """Shared by the URL rules of one document (dropped with it by ``Document.release``)."""
-    doc = ctx.doc
-    found: Hrefs | None = doc.__dict__.get(_HREFS_ATTR)
-    if found is None:
-        found = doc.__dict__[_HREFS_ATTR] = Hrefs(doc, list(ctx.index.urls))
-    return found
+    return ctx.doc.analysis("urls.hrefs", lambda doc: Hrefs(doc, list(ctx.index.urls)))
 
 
 def with_query(shared: Hrefs) -> list[Link]:

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from markdown_it.token import Token
 
 from .. import parser
-from ..diagnostics import Diagnostic, Edit, Fix, Span
+from ..diagnostics import Diagnostic, Edit, Span
 from ..document import Document
-from ..fixer import apply_edits
+from ..edits import apply_edits
 from ..rule import Rule, RuleContext
 
 #: From here on a list start is never a continuation worth exempting.
@@ -86,14 +86,13 @@ class AccidentalList(Rule):
             previous = items[items.index(first) - 1].open
             message = ctx.message("in_list", previous=previous.info + previous.markup, **values)
         fix = None
-        applicability = ctx.fix_applicability()
         edits = tuple(
             Edit(Span(it.marker.end - 1, it.marker.end - 1), "\\")
             for it in escape
             if it.marker is not None
         )
-        if applicability is not None and fixable and _fixable(ctx.doc, escape, edits):
-            fix = Fix(edits, applicability, ctx.message("fix_title"))
+        if fixable and _fixable(ctx.doc, escape, edits):
+            fix = ctx.fix(edits, title=ctx.message("fix_title"))
         yield ctx.report(first.marker, message, fix=fix, data={"number": int(number)})
 
 

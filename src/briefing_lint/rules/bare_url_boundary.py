@@ -18,7 +18,7 @@ from ..autolink import (
     is_fullwidth_punct,
     trim_autolink,
 )
-from ..diagnostics import Diagnostic, Edit, Fix, Span
+from ..diagnostics import Diagnostic, Edit, Span
 from ..document import TextNode
 from ..rule import Rule, RuleContext
 
@@ -96,6 +96,5 @@ class BareUrlBoundary(Rule):
                 return ctx.report(span, message, kind=kind)
             edits = (Edit(Span(url_start, url_start), "<"), Edit(Span(url_end, url_end), ">"))
             title = ctx.message("fix_angle")
-        applicability = ctx.fix_applicability(kind)
-        fix = None if applicability is None else Fix(edits, applicability, title)
+        fix = ctx.fix(edits, title=title, kind=kind)
         return ctx.report(span, message, kind=kind, fix=fix)

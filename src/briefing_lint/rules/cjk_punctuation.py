@@ -12,13 +12,12 @@ converted only inside Latin prose (three words on each side, mostly lower-case),
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from ..autolink import find_bare_urls
-from ..diagnostics import Diagnostic, Fix
+from ..diagnostics import Diagnostic, Edit
 from ..document import TextNode
-from ..rule import OptionError, Rule, RuleContext
+from ..rule import Rule, RuleContext
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _BEFORE = f"[{_CJK}”’」』》）】]"
@@ -26,6 +25,7 @@ _AFTER = f"[{_CJK}“‘「『《（【]"
 #: One half-width mark (never two: ``...``, ``!?``), optional spaces, between CJK.
 _TO_FULL = re.compile(rf"{_BEFORE}([,.;:!?])[ \t]*(?={_AFTER})")
 _PARENS = re.compile(r"\(([^()\n]+)\)")
+_FULLWIDTH_PARENS = re.compile(r"（([^（）()\n]+)）")
 _HAS_CJK = re.compile(f"[{_CJK}]")
 _FULL = {",": "，", ".": "。", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
 _HALF = {"，": ",", "。": ".", "；": ";", "：": ":", "！": "!", "？": "?"}
@@ -35,63 +35,95 @@ _CJK_TLD = re.compile(r"(?:中国|中國|公司|网络|網絡|在线|中文网|�
 _LOWER_WORD = re.compile(r"[a-z][a-z'’-]*")
 _LATIN_RUN_STOP = re.compile(f"[{_CJK}“”‘’「」『』《》（）【】，。；：！？、]")
 
-TO_FULL_CHOICES = (",", ".", ";", ":", "!", "?", "()")
-TO_HALF_CHOICES = tuple(_HALF)
 
 
 class CjkPunctuation(Rule):
     code = "BL018"
 
-    @classmethod
-    def validate_options(cls, options: Mapping[str, Any]) -> None:
-        for key, choices in (("to_fullwidth", TO_FULL_CHOICES), ("to_halfwidth", TO_HALF_CHOICES)):
-            for i, mark in enumerate(options.get(key) or ()):
-                if mark not in choices:
-                    allowed = " ".join(choices)
-                    raise OptionError(f"{key}[{i}]", f"expected one of {allowed}, got {mark!r}")
-
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         if _HAS_CJK.search(ctx.doc.source) is None:
             return
-        to_full = set(ctx.options["to_fullwidth"])
-        to_half = set(ctx.options["to_halfwidth"])
+        to_full = frozenset(ctx.options["to_fullwidth"])
+        to_half = frozenset(ctx.options["to_halfwidth"])
         for node in ctx.index.text_nodes:
-            text = node.content
-            urls = (
-                [(a - 1, b + 1) for a, b in find_bare_urls(text)]
-                if "://" in text or "www." in text
-                else []
-            )
-
-            def clear(start: int, end: int, urls: list[tuple[int, int]] = urls) -> bool:
-                return not any(a < end and start < b for a, b in urls)
-
-            found: list[tuple[int, int, str, str, str]] = []  # start, end, new, mark, kind
-            if to_full - {"()"} and _HAS_CJK.search(text):
-                for m in _TO_FULL.finditer(text):
-                    mark = m.group(1)
-                    start = m.start(1)
-                    if mark not in to_full or not clear(start, m.end()):
-                        continue
-                    if mark == "." and _CJK_TLD.match(text, m.end()):
-                        continue
-                    found.append((start, m.end(), _FULL[mark], mark, "fullwidth"))
-            if "()" in to_full and "(" in text:
-                found += [f for f in _parens(text) if clear(f[0], f[1])]
-            if to_half and not text.isascii():
-                for m in _TO_HALF.finditer(text):
-                    mark = m.group(1)
-                    start = m.start(1)
-                    if mark in to_half and _in_latin_run(text, start) and clear(start, m.end()):
-                        space = "" if text[m.end() : m.end() + 1] in (" ", "\t") else " "
-                        found.append((start, m.end(), _HALF[mark] + space, mark, "halfwidth"))
-            for start, end, new, mark, kind in sorted(found):
+            for start, end, new, mark, kind in _findings(node.content, to_full, to_half):
                 yield _report(ctx, node, start, end, new, mark, kind)
 
 
-def _parens(text: str) -> list[tuple[int, int, str, str, str]]:
+#: One finding in a text node: start, end, replacement, mark, kind.
+_Found = tuple[int, int, str, str, str]
+
+
+def _findings(text: str, to_full: frozenset[str], to_half: frozenset[str]) -> list[_Found]:
+    """Every mark of ``text`` to convert, in text order; bare URLs (with a character of
+    margin) are left alone."""
+    urls = (
+        [(a - 1, b + 1) for a, b in find_bare_urls(text)]
+        if "://" in text or "www." in text
+        else []
+    )
+    found: list[_Found] = []
+    if to_full - {"()"} and _HAS_CJK.search(text):
+        found += _to_fullwidth(text, to_full)
+    if "()" in to_full and "(" in text:
+        found += _parens(text)
+    if to_half and not text.isascii():
+        found += _to_halfwidth(text, to_half)
+        if "（）" in to_half and "（" in text:
+            found += _fullwidth_parens(text)
+    if urls:
+        found = [f for f in found if not any(a < f[1] and f[0] < b for a, b in urls)]
+    return sorted(found)
+
+
+def _to_fullwidth(text: str, to_full: frozenset[str]) -> list[_Found]:
+    out: list[_Found] = []
+    for m in _TO_FULL.finditer(text):
+        mark = m.group(1)
+        if mark not in to_full:
+            continue
+        if mark == "." and _CJK_TLD.match(text, m.end()):
+            continue
+        out.append((m.start(1), m.end(), _FULL[mark], mark, "fullwidth"))
+    return out
+
+
+def _to_halfwidth(text: str, to_half: frozenset[str]) -> list[_Found]:
+    out: list[_Found] = []
+    for m in _TO_HALF.finditer(text):
+        mark = m.group(1)
+        start = m.start(1)
+        if mark in to_half and _in_latin_run(text, start):
+            space = "" if text[m.end() : m.end() + 1] in (" ", "\t") else " "
+            out.append((start, m.end(), _HALF[mark] + space, mark, "halfwidth"))
+    return out
+
+
+def _fullwidth_parens(text: str) -> list[_Found]:
+    """``（…）`` holding Latin text inside Latin prose (three words before it, two of them
+    lower-case, and no CJK text right after it): both parentheses, as two findings. A space
+    is put before ``(`` and after ``)`` where a word touches them."""
+    out: list[_Found] = []
+    for m in _FULLWIDTH_PARENS.finditer(text):
+        inner = m.group(1)
+        if _HAS_CJK.search(inner) or inner[:1].isspace() or inner[-1:].isspace():
+            continue
+        before, after = text[: m.start()], text[m.end() :]
+        stops = [s.end() for s in _LATIN_RUN_STOP.finditer(before)]
+        if not _prose(before[stops[-1] if stops else 0 :].split()[-3:]):
+            continue
+        if _HAS_CJK.match(after.lstrip(" \t")) or _LATIN_RUN_STOP.match(after):
+            continue
+        opening = "(" if before[-1:] in ("", " ", "\t") else " ("
+        closing = ") " if after[:1].isalnum() else ")"
+        out.append((m.start(), m.start() + 1, opening, "（", "halfwidth"))
+        out.append((m.end() - 1, m.end(), closing, "）", "halfwidth"))
+    return out
+
+
+def _parens(text: str) -> list[_Found]:
     """``(…)`` around CJK text next to CJK text: both parentheses, as two findings."""
-    out: list[tuple[int, int, str, str, str]] = []
+    out: list[_Found] = []
     for m in _PARENS.finditer(text):
         inner = m.group(1)
         if _HAS_CJK.search(inner) is None or inner[:1].isspace() or inner[-1:].isspace():
@@ -131,14 +163,9 @@ def _report(
     target = new.strip()
     message = ctx.message(kind, mark=mark, target=target)
     fix = None
-    applicability = ctx.fix_applicability()
     # An escaped mark (``\,``) is two source characters: left alone.
     source = ctx.doc.source
     escaped = source[span.start - 1 : span.start] == "\\"
-    if (
-        applicability is not None
-        and not escaped
-        and source[span.start : span.end] == node.content[start:end]
-    ):
-        fix = Fix.replace(span, new, ctx.message("fix_title", target=target), applicability)
+    if not escaped and source[span.start : span.end] == node.content[start:end]:
+        fix = ctx.fix([Edit(span, new)], title=ctx.message("fix_title", target=target))
     return ctx.report(node.substring_span(start, start + 1), message, kind=kind, fix=fix)

@@ -17,13 +17,12 @@ escape between them), so fixes never overlap and a second run finds nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from ..autolink import find_bare_urls
-from ..diagnostics import Diagnostic, Edit, Fix, Span
+from ..diagnostics import Diagnostic, Edit, Span
 from ..document import TextNode
-from ..rule import OptionError, Rule, RuleContext
+from ..rule import Rule, RuleContext
 
 #: Han (with 々 and 〇), Hiragana, Katakana (without the middle dot ・): letters, not marks.
 _CJK = (
@@ -43,13 +42,6 @@ _DATE = re.compile(r"(?<![A-Za-z0-9.])(?:[0-9]+[年月日号])+")
 
 class CjkSpacing(Rule):
     code = "BL017"
-
-    @classmethod
-    def validate_options(cls, options: Mapping[str, Any]) -> None:
-        for key in ("exceptions", "keep"):
-            for i, item in enumerate(options.get(key) or ()):
-                if not isinstance(item, str) or not item.strip():
-                    raise OptionError(f"{key}[{i}]", f"expected a non-empty string, got {item!r}")
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         if _HAS_CJK.search(ctx.doc.source) is None:
@@ -107,13 +99,9 @@ def _report(ctx: RuleContext, node: TextNode, start: int, end: int, kind: str) -
     # The two characters and what lies between them, exactly as written in the source.
     span = node.substring_span(start - 1, end + 1)
     fix = None
-    applicability = ctx.fix_applicability()
-    if (
-        applicability is not None
-        and ctx.doc.source[span.start : span.end] == text[start - 1 : end + 1]
-    ):
+    if ctx.doc.source[span.start : span.end] == text[start - 1 : end + 1]:
         where = Span(span.start + 1, span.end - 1)
         new = " " if kind == "missing" else ""
-        fix = Fix((Edit(where, new),), applicability, ctx.message(f"fix_{kind}"))
+        fix = ctx.fix([Edit(where, new)], title=ctx.message(f"fix_{kind}"))
     message = ctx.message(kind, left=left, right=right)
     return ctx.report(span, message, kind=kind, fix=fix)

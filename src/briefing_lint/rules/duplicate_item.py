@@ -26,6 +26,7 @@ from ..briefing import (
     plain_text,
 )
 from ..diagnostics import Diagnostic, Span
+from ..document import Document
 from ..rule import Rule, RuleContext
 from ..safe_regex import RegexError, compile_user_regex
 
@@ -130,16 +131,20 @@ def _item_links(ctx: RuleContext) -> list[tuple[str, Item]]:
     """
     options = ctx.options
     patterns = tuple(str(p) for p in options["ignore"])
-    cache: dict[tuple[ItemSelector, tuple[str, ...]], list[tuple[str, Item]]]
-    cache = ctx.doc.__dict__.setdefault(_CACHE_ATTR, {})
     cache_key = (ItemSelector.from_options(options), patterns)
-    found = cache.get(cache_key)
-    if found is not None:
-        return found
+    return ctx.doc.analysis(
+        ("BL006.item-links", cache_key), lambda doc: _build_item_links(doc, cache_key)
+    )
+
+
+def _build_item_links(
+    doc: Document, cache_key: tuple[ItemSelector, tuple[str, ...]]
+) -> list[tuple[str, Item]]:
+    patterns = cache_key[1]
     ignore = _ignore_patterns(patterns)
     out: list[tuple[str, Item]] = []
     calendar = _CALENDAR.match
-    for item in items(ctx.doc, cache_key[0]):
+    for item in items(doc, cache_key[0]):
         link = item.link
         if link is None or calendar(item.title):
             continue
@@ -149,7 +154,6 @@ def _item_links(ctx: RuleContext) -> list[tuple[str, Item]]:
         if not names_one_item(key):
             continue
         out.append((key, item))
-    cache[cache_key] = out
     return out
 
 
@@ -207,7 +211,6 @@ def _link_words(key: str) -> frozenset[str]:
     return frozenset(out) - _GENERIC_PATH_WORDS
 
 
-_CACHE_ATTR = "_bl006_item_links"
 _RUBRIC_DROP = re.compile(r"[\W\d_]+", re.UNICODE)
 
 

@@ -208,20 +208,31 @@ def _meant(content: str, pair: _Pair) -> bool:
         return False
     before = content[pair.start - 1] if pair.start > 0 else " "
     after = content[pair.end] if pair.end < len(content) else " "
+    return _flanking_only(before, inner, after, pair.marker) and _prose_emphasis(
+        before, inner, after, pair.marker
+    )
+
+
+def _flanking_only(before: str, inner: str, after: str, marker: str) -> bool:
+    """Whether the flanking rules alone keep the markers literal, where a writer plausibly
+    meant them to open and close."""
     first, last = inner[0], inner[-1]
-    opens = _can_open(before, first, pair.marker)
-    closes = _can_close(last, after, pair.marker)
+    opens = _can_open(before, first, marker)
+    closes = _can_close(last, after, marker)
     if opens and closes:
         return False  # not a flanking problem (something else kept it literal)
-    if not opens and not _plausible_open(before, first, pair.marker):
+    if not opens and not _plausible_open(before, first, marker):
         return False
-    if not closes and not _plausible_close(last, after, pair.marker):
-        return False
-    if first in _NOT_FIRST or unicodedata.category(last) in ("Ps", "Pi"):
+    return closes or _plausible_close(last, after, marker)
+
+
+def _prose_emphasis(before: str, inner: str, after: str, marker: str) -> bool:
+    """Whether the pair reads as emphasis in prose, not as code, math or an identifier."""
+    if inner[0] in _NOT_FIRST or unicodedata.category(inner[-1]) in ("Ps", "Pi"):
         return False
     if (_ascii_word(before) or _ascii_word(after)) and inner.isascii():
         return False  # ``x*(y+z)*2``: code or math glued to a Latin word, not CJK prose
-    if pair.marker == "_":
+    if marker == "_":
         if before in _UNDERSCORE_NEIGHBOURS or after in _UNDERSCORE_NEIGHBOURS:
             return False
         if not any(_cjk_letter(c) for c in inner):
@@ -322,7 +333,7 @@ class EmphasisNotRendered(Rule):
                     Edit(block.content_span(pair.start, pair.inner_start), open_tag),
                     Edit(block.content_span(pair.close, pair.end), close_tag),
                 )
-                fix = Fix(edits, Applicability.SAFE, ctx.message("fix_title", tag=open_tag))
+                fix = ctx.fix(edits, title=ctx.message("fix_title", tag=open_tag))
         first, last = inner[0], inner[-1]
         punctuation = _punct(first) or _punct(last)
         reason = ctx.message("reason_punctuation" if punctuation else "reason_letters")

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from .. import parser
-from ..diagnostics import Diagnostic, Edit, Fix, Span
+from ..diagnostics import Diagnostic, Edit, Span
 from ..document import InlineBlock
 from ..rule import Rule, RuleContext
 
@@ -59,6 +59,21 @@ class FullwidthLinkSyntax(Rule):
         image = opening >= 1 and content[opening - 1] == "!" and not escaped
         if not _in_plain_text(block, positions, image):
             return None
+        return self._report(ctx, block, positions, image)
+
+    def _report(
+        self,
+        ctx: RuleContext,
+        block: InlineBlock,
+        positions: tuple[int, int, int, int],
+        image: bool,
+    ) -> Diagnostic:
+        """The finding for a link written with full-width marks at ``positions`` (``[``,
+        ``]``, ``(``, ``)``); fixed when its destination is one URL and the fixed text
+        parses as a link."""
+        content = block.content
+        opening, close, paren, end = positions
+        marks = "".join(content[p] for p in positions)
         inner = content[paren + 1 : end]
         chars = "brackets" if ("［" in marks or "］" in marks) else "parentheses"
         if chars == "brackets" and ("（" in marks or "）" in marks):
@@ -66,12 +81,11 @@ class FullwidthLinkSyntax(Rule):
         span = block.content_span(opening, end + 1)
         message = ctx.message("fullwidth", chars=chars)
         fix = None
-        applicability = ctx.fix_applicability()
-        if applicability is not None and _SINGLE_URL.fullmatch(inner.strip(" \t")):
+        if ctx.fix_applicability() is not None and _SINGLE_URL.fullmatch(inner.strip(" \t")):
             fixed = "!" * image + "[" + content[opening + 1 : close] + "](" + inner + ")"
             if _parses_as_link(fixed):
                 edits = _edits(block, opening, close, paren, end)
-                fix = Fix(edits, applicability, ctx.message("fix_title"))
+                fix = ctx.fix(edits, title=ctx.message("fix_title"))
         return ctx.report(span, message, fix=fix)
 
 

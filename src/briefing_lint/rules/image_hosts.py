@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from urllib.parse import unquote
 
-from ..config import ConfigError
 from ..diagnostics import Diagnostic, Edit, Fix, Severity, Span
 from ..document import Document, InlineBlock, Link, TextNode
+from ..errors import ConfigError
 from ..rule import Rule, RuleContext
 from ..safe_regex import RegexError
 

@@ -11,7 +11,6 @@ import re
 from bisect import bisect_left
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from itertools import pairwise
-from typing import NamedTuple
 from urllib.parse import unquote
 
 from ..briefing import (
@@ -26,6 +25,7 @@ from ..briefing import (
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix
 from ..document import Document, Heading, index
 from ..rule import Rule, RuleContext
+from ._numbering_runs import RunPlan, plan_runs, run_breaks, run_findings
 
 #: Prose that points at an item by its number ("见第 3 条", "item 3 above").
 _PROSE_REF = re.compile(r"第\s*\d{1,3}\s*[条项则]|\bitems?\s+#?\d{1,3}\b", re.IGNORECASE)
@@ -37,11 +37,6 @@ def github_slug(text: str) -> str:
     return _SLUG_DROP.sub("", text.strip().lower()).replace(" ", "-")
 
 
-#: A break in a sequence: (position in the run, kind). Kinds: bad-start, duplicate, gap.
-_Break = tuple[int, str]
-#: A number to report: (position in the run, kind, the number its position calls for, or
-#: None when it is reported against the number before it).
-_Finding = tuple[int, str, int | None]
 #: A CommonMark ordered list: (first line, line of its last item, its item numbers).
 _OrderedList = tuple[int, int, list[int]]
 
@@ -99,74 +94,19 @@ class ItemNumbering(Rule):
         bases: Mapping[int, int],
     ) -> Iterator[Diagnostic]:
         start = bases.get(run[0], int(ctx.options["start"]))
-        src = ctx.doc.source
         group = [family[k] for k in run]
         values = [_value(it) for it in group]
         fix_given = False
         for pos, kind, expected in run_findings(values, start):
             marker = group[pos].marker
             assert marker is not None
-            if kind == "bad-start":
-                message = ctx.message(
-                    "bad_start",
-                    found=marker.digits,
-                    expected=format_number(start, marker.style, marker.digits),
-                )
-            elif expected is not None:
-                message = ctx.message(
-                    "misnumbered",
-                    found=marker.digits,
-                    expected=format_number(expected, marker.style, marker.digits),
-                )
-            elif kind == "duplicate":
-                message = ctx.message("duplicate", found=marker.digits)
-            else:
-                previous = values[pos - 1]
-                message = ctx.message(
-                    "gap",
-                    found=marker.digits,
-                    expected=format_number(previous + 1, marker.style, marker.digits),
-                    previous=format_number(previous, marker.style, marker.digits),
-                )
+            message = _number_message(ctx, marker, kind, expected, start, values[pos - 1])
             fix = None
             if not fix_given:
                 fix = self._renumber(ctx, family, keys, plan, run, kind, bases)
                 fix_given = True
             yield ctx.report(marker.digits_span, message, kind=kind, fix=fix)
-
-        first = group[0].marker
-        assert first is not None
-        for item in group[1:]:
-            marker = item.marker
-            assert marker is not None
-            if marker.style != first.style:
-                first_text = src[first.span.start : first.span.end]
-                yield ctx.report(
-                    marker.span,
-                    ctx.message(
-                        "mixed_style",
-                        marker=f"“{src[marker.span.start : marker.span.end]}”",
-                        first=f"“{first_text}”",
-                        scope=plan.scope,
-                    ),
-                    kind="mixed-style",
-                )
-                break
-        padded = [it.marker for it in group if it.marker is not None and it.marker.padded]
-        if padded:
-            width = max(m.width for m in padded)
-            for item in group:
-                marker = item.marker
-                assert marker is not None
-                if marker.style == padded[0].style and marker.width < width:
-                    yield ctx.report(
-                        marker.digits_span,
-                        ctx.message(
-                            "padding", marker=f"“{marker.digits}”", padded=f"“{padded[0].digits}”"
-                        ),
-                        kind="padding",
-                    )
-                    break
+        yield from _style_findings(ctx, group, plan.scope)
 
     def _renumber(
         self,
@@ -220,122 +160,74 @@ class ItemNumbering(Rule):
         )
 
 
-class RunPlan(NamedTuple):
-    """How one family of markers splits into runs (each numbered from ``start``)."""
-
-    scope: str  # the scope that explains the numbering: "section" or "document"
-    runs: list[list[int]]  # indexes into the family, in order
-    breaks: int  # breaks left after every explanation
-
-
-def run_breaks(values: Sequence[int], start: int) -> list[_Break]:
-    """Breaks of one run: a first number other than ``start``, repeats and gaps (a run of
-    repeats or a jump is one break, at its first number)."""
-    out: list[_Break] = []
-    for pos, value in enumerate(values):
-        if pos == 0:
-            if value != start:
-                out.append((0, "bad-start"))
-        elif value == values[pos - 1]:
-            out.append((pos, "duplicate"))
-        elif value != values[pos - 1] + 1:
-            out.append((pos, "gap"))
-    return out
-
-
-def run_findings(values: Sequence[int], start: int) -> list[_Finding]:
-    """What to report in one run: its breaks, or the numbers that differ from their
-    position (``start`` + index) when those are fewer.
-
-    One slip breaks the chain twice: ``1 3 3`` (a 2 mistyped) is a gap and a repeat, ``4 5
-    7 6 8`` (two swapped) three gaps; by position each is the one or two wrong numbers.
-    A dropped item (``1 2 4 5 6``) is one break but three numbers off: one finding, at
-    the 4. On a tie the breaks are kept, unless one of them asks for a number taken from a
-    wrong neighbour: ``5 7 6`` at the end of a run would say "6 should be 8 (follows 7)".
-    """
-    chain = run_breaks(values, start)
-    off = [pos for pos, value in enumerate(values) if value != start + pos]
-    misled = any(kind == "gap" and values[pos - 1] + 1 != start + pos for pos, kind in chain)
-    if len(off) > len(chain) or (len(off) == len(chain) and not misled):
-        return [(pos, kind, None) for pos, kind in chain]
-    out: list[_Finding] = []
-    for pos in off:
-        kind = "bad-start" if pos == 0 else "duplicate" if values[pos] == values[pos - 1] else "gap"
-        out.append((pos, kind, start + pos))
-    return out
-
-
-def _split(
-    values: Sequence[int],
-    keys: Sequence[Hashable],
-    scope: str,
+def _number_message(
+    ctx: RuleContext,
+    marker: NumberMarker,
+    kind: str,
+    expected: int | None,
     start: int,
-    explain: bool,
-    bases: Mapping[int, int],
-) -> list[list[int]]:
-    """Runs under ``scope``; with ``explain``, a section boundary also follows the other
-    scope where that fits the numbers: a section that continues the previous section's
-    numbering stays in its run, one that starts again at ``start`` opens a new run."""
-    runs: list[list[int]] = []
-    for k, value in enumerate(values):
-        if k == 0:
-            runs.append([k])
-            continue
-        new_section = keys[k] != keys[k - 1]
-        if not new_section:
-            runs[-1].append(k)
-            continue
-        continues = value == values[k - 1] + 1
-        restarts = (value == start or k in bases) and not continues
-        # Under section scope every section restarts unless it continues (explained);
-        # under document scope none does unless it starts again at ``start`` (explained).
-        split = not (explain and continues) if scope == "section" else explain and restarts
-        if split:
-            runs.append([k])
-        else:
-            runs[-1].append(k)
-    return runs
-
-
-def _count(
-    values: Sequence[int], runs: Sequence[Sequence[int]], start: int, bases: Mapping[int, int]
-) -> int:
-    return sum(len(run_breaks([values[k] for k in run], bases.get(run[0], start))) for run in runs)
-
-
-def plan_runs(
-    values: Sequence[int],
-    keys: Sequence[Hashable],
-    scope: str,
-    start: int,
-    bases: Mapping[int, int] | None = None,
-) -> RunPlan:
-    """Split a family's numbers into runs under ``scope`` (``auto``: the scope with the
-    fewest breaks, and a section boundary the other scope explains is no break).
-
-    ``bases``: family indexes whose number continues another numbering of their section
-    (see :func:`_continued`); a run that starts there starts at that number."""
-    bases = bases or {}
-    if scope in ("section", "document"):
-        runs = _split(values, keys, scope, start, False, bases)
-        return RunPlan(scope, runs, _count(values, runs, start, bases))
-    by_section = _count(values, _split(values, keys, "section", start, False, bases), start, bases)
-    by_document = _count(
-        values, _split(values, keys, "document", start, False, bases), start, bases
+    previous: int,
+) -> str:
+    """The message of a numbering finding (``previous``: the number before, for gaps)."""
+    if kind == "bad-start":
+        return ctx.message(
+            "bad_start",
+            found=marker.digits,
+            expected=format_number(start, marker.style, marker.digits),
+        )
+    if expected is not None:
+        return ctx.message(
+            "misnumbered",
+            found=marker.digits,
+            expected=format_number(expected, marker.style, marker.digits),
+        )
+    if kind == "duplicate":
+        return ctx.message("duplicate", found=marker.digits)
+    return ctx.message(
+        "gap",
+        found=marker.digits,
+        expected=format_number(previous + 1, marker.style, marker.digits),
+        previous=format_number(previous, marker.style, marker.digits),
     )
-    if by_document != by_section:
-        chosen = "document" if by_document < by_section else "section"
-    else:
-        # A tie: sections that run on from the previous one (``1 2 3 | 4 5 | 7``) say
-        # document; sections that start again, or no evidence (``1 2 3 | 5 6``), say
-        # section, the reading that reports where the odd section starts.
-        boundaries = [k for k in range(1, len(values)) if keys[k] != keys[k - 1]]
-        runs_on = sum(1 for k in boundaries if values[k] == values[k - 1] + 1)
-        starts_again = sum(1 for k in boundaries if values[k] == start or k in bases)
-        restarts = runs_on <= starts_again
-        chosen = "section" if restarts else "document"
-    runs = _split(values, keys, chosen, start, True, bases)
-    return RunPlan(chosen, runs, _count(values, runs, start, bases))
+
+
+def _style_findings(ctx: RuleContext, group: Sequence[Item], scope: str) -> Iterator[Diagnostic]:
+    """A marker style other than the run's first one, and zero-padding used for some
+    numbers only (each reported once per run)."""
+    src = ctx.doc.source
+    first = group[0].marker
+    assert first is not None
+    for item in group[1:]:
+        marker = item.marker
+        assert marker is not None
+        if marker.style != first.style:
+            first_text = src[first.span.start : first.span.end]
+            yield ctx.report(
+                marker.span,
+                ctx.message(
+                    "mixed_style",
+                    marker=f"“{src[marker.span.start : marker.span.end]}”",
+                    first=f"“{first_text}”",
+                    scope=scope,
+                ),
+                kind="mixed-style",
+            )
+            break
+    padded = [it.marker for it in group if it.marker is not None and it.marker.padded]
+    if padded:
+        width = max(m.width for m in padded)
+        for item in group:
+            marker = item.marker
+            assert marker is not None
+            if marker.style == padded[0].style and marker.width < width:
+                yield ctx.report(
+                    marker.digits_span,
+                    ctx.message(
+                        "padding", marker=f"“{marker.digits}”", padded=f"“{padded[0].digits}”"
+                    ),
+                    kind="padding",
+                )
+                break
 
 
 def _continued(
@@ -365,24 +257,8 @@ def _continued(
         floor = -1 if item.section is None else item.section.block.map[0]
         if k:
             floor = max(floor, family[k - 1].first_line)
-        chain: list[int] = []
-        last_line = -1
-        other: str | None = None
-        for i in range(bisect_left(lines, item.first_line) - 1, -1, -1):
-            p = participants[i]
-            if p.marker is None:
-                continue
-            if p.first_line <= floor or _scope_key(briefing, p) != keys[k]:
-                break
-            fam = _family(p)
-            if other is None:
-                if fam == own:
-                    break
-                other, last_line = fam, p.first_line
-            elif fam != other:
-                break
-            chain.append(p.marker.value)
-        chain.reverse()
+        before = participants[: bisect_left(lines, item.first_line)]
+        chain, last_line = _chain_before(briefing, before, own, floor, keys[k])
         if lists is None:
             lists = _ordered_lists(doc)
         for lo, last, numbers in reversed(lists):
@@ -395,6 +271,32 @@ def _continued(
         if chain and consecutive and chain[-1] + 1 == value:
             out[k] = value
     return out
+
+
+def _chain_before(
+    briefing: Briefing, before: Sequence[Item], own: str, floor: int, key: Hashable
+) -> tuple[list[int], int]:
+    """The numbers of the run of another family's markers just before an item (``before``:
+    the items above it) in the same numbering scope, above line ``floor``; and the line of
+    that run's last item (-1: none)."""
+    chain: list[int] = []
+    last_line = -1
+    other: str | None = None
+    for p in reversed(before):
+        if p.marker is None:
+            continue
+        if p.first_line <= floor or _scope_key(briefing, p) != key:
+            break
+        fam = _family(p)
+        if other is None:
+            if fam == own:
+                break
+            other, last_line = fam, p.first_line
+        elif fam != other:
+            break
+        chain.append(p.marker.value)
+    chain.reverse()
+    return chain, last_line
 
 
 def _ordered_lists(doc: Document) -> list[_OrderedList]:
@@ -483,8 +385,8 @@ def _referenced(doc: Document, renamed: Sequence[Item]) -> bool:
             href = link.href
             if href.startswith("#") and unquote(href[1:]).lower() in slugs:
                 return True
-    cached: bool | None = doc.__dict__.get("_bl003_prose_refs")
-    if cached is None:
-        cached = any(not doc.is_code(m.start()) for m in _PROSE_REF.finditer(doc.source))
-        doc.__dict__["_bl003_prose_refs"] = cached
-    return cached
+    return doc.analysis("BL003.prose-refs", _has_prose_refs)
+
+
+def _has_prose_refs(doc: Document) -> bool:
+    return any(not doc.is_code(m.start()) for m in _PROSE_REF.finditer(doc.source))

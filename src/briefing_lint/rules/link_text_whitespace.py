@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 from markdown_it.token import Token
 
-from ..diagnostics import Diagnostic, Edit, Fix, Span
+from ..diagnostics import Diagnostic, Edit, Span
 from ..document import Link
 from ..parser import markdown
 from ..rule import Rule, RuleContext
@@ -40,50 +40,59 @@ class LinkTextWhitespace(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         if not _has_padding(ctx.doc.source):
             return  # no "[ " or " ]" anywhere: most files
-        check_images = bool(ctx.options["images"])
-        padded_blocks: dict[int, bool] = {}
-        for link in ctx.index.links:
-            if link.kind not in ("inline", "reference") or (link.is_image and not check_images):
-                continue
-            assert link.block is not None
-            # Padded text needs "[ " or " ]" in the block's source: most blocks have neither.
-            padded = padded_blocks.get(link.block.index)
-            if padded is None:
-                padded = _has_padding(link.block.content)
-                padded_blocks[link.block.index] = padded
-            if not padded or not _maybe_padded(link):
-                continue
-            text_span = link.text_span
-            if text_span is None:
-                continue
-            source = ctx.doc.source
-            text = source[text_span.start : text_span.end]
-            stripped = text.strip(_SPACE)
-            if stripped == text or not stripped or "\n" in text or "\r" in text:
-                continue
-            lead = len(text) - len(text.lstrip(_SPACE))
-            trail = len(text) - len(text.rstrip(_SPACE))
-            where = "leading and trailing" if lead and trail else "leading" if lead else "trailing"
-            edits = []
-            # Alt text is not shown next to the words: its padding is no gap to keep.
-            if lead:
-                if not link.is_image and _glued(source, link.span.start - 1):
-                    edits.append(Edit(Span(link.span.start, link.span.start), text[:lead]))
-                edits.append(Edit(Span(text_span.start, text_span.start + lead), ""))
-            # An odd run of backslashes before the trailing padding would escape the "]".
-            backslashes = len(stripped) - len(stripped.rstrip("\\"))
-            tail = "\\" if backslashes % 2 else ""
-            if trail:
-                edits.append(Edit(Span(text_span.end - trail, text_span.end), tail))
-                if not link.is_image and _glued(source, link.span.end):
-                    edits.append(Edit(Span(link.span.end, link.span.end), text[-trail:]))
-            applicability = ctx.fix_applicability()
-            fix = None
-            new_text = stripped + (tail if trail else "")
-            if applicability is not None and _same_text(text, new_text):
-                fix = Fix(tuple(edits), applicability, ctx.message("fix_title"))
-            what = "image alt text" if link.is_image else "link text"
-            yield ctx.report(link.span, ctx.message("padded", where=where, what=what), fix=fix)
+        for link in _candidates(ctx):
+            found = _padded(ctx, link)
+            if found is not None:
+                yield found
+
+
+def _candidates(ctx: RuleContext) -> Iterator[Link]:
+    """Inline and reference links (images too, with ``images``) in blocks whose source has
+    ``[ `` or `` ]``: padded text needs one, and most blocks have neither."""
+    check_images = bool(ctx.options["images"])
+    padded_blocks: dict[int, bool] = {}
+    for link in ctx.index.links:
+        if link.kind not in ("inline", "reference") or (link.is_image and not check_images):
+            continue
+        assert link.block is not None
+        padded = padded_blocks.get(link.block.index)
+        if padded is None:
+            padded = padded_blocks[link.block.index] = _has_padding(link.block.content)
+        if padded and _maybe_padded(link):
+            yield link
+
+
+def _padded(ctx: RuleContext, link: Link) -> Diagnostic | None:
+    """The finding for ``link`` if its text starts or ends with whitespace."""
+    text_span = link.text_span
+    if text_span is None:
+        return None
+    source = ctx.doc.source
+    text = source[text_span.start : text_span.end]
+    stripped = text.strip(_SPACE)
+    if stripped == text or not stripped or "\n" in text or "\r" in text:
+        return None
+    lead = len(text) - len(text.lstrip(_SPACE))
+    trail = len(text) - len(text.rstrip(_SPACE))
+    where = "leading and trailing" if lead and trail else "leading" if lead else "trailing"
+    edits = []
+    # Alt text is not shown next to the words: its padding is no gap to keep.
+    if lead:
+        if not link.is_image and _glued(source, link.span.start - 1):
+            edits.append(Edit(Span(link.span.start, link.span.start), text[:lead]))
+        edits.append(Edit(Span(text_span.start, text_span.start + lead), ""))
+    # An odd run of backslashes before the trailing padding would escape the "]".
+    backslashes = len(stripped) - len(stripped.rstrip("\\"))
+    tail = "\\" if backslashes % 2 else ""
+    if trail:
+        edits.append(Edit(Span(text_span.end - trail, text_span.end), tail))
+        if not link.is_image and _glued(source, link.span.end):
+            edits.append(Edit(Span(link.span.end, link.span.end), text[-trail:]))
+    fix = None
+    if _same_text(text, stripped + (tail if trail else "")):
+        fix = ctx.fix(edits, title=ctx.message("fix_title"))
+    what = "image alt text" if link.is_image else "link text"
+    return ctx.report(link.span, ctx.message("padded", where=where, what=what), fix=fix)
 
 
 def _glued(source: str, at: int) -> bool:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import quote
 
-from ..diagnostics import Diagnostic, Fix
+from ..diagnostics import Diagnostic
 from ..rule import Rule, RuleContext
 from ..urls import RuleSet, find_redirect, needs_escaping
 from ._url_targets import (
@@ -78,10 +78,11 @@ class RedirectWrapper(Rule):
                 yield ctx.report(target.span, ctx.message("opaque", host=hit.host), kind="opaque")
                 continue
             fix = None
-            applicability = ctx.fix_applicability("wrapped")
             ok = fits(target, hit.target)
-            if applicability is not None and ok:
-                fix = Fix(target.edits(hit.target), applicability, ctx.message("fix_title"))
+            if ok:
+                fix = ctx.fix(
+                    target.edits(hit.target), title=ctx.message("fix_title"), kind="wrapped"
+                )
             key = "wrapped" if ok else "unfixable"
             yield ctx.report(
                 target.span,

@@ -11,6 +11,7 @@ import bisect
 import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
@@ -25,7 +26,7 @@ from ..briefing import (
     link_close_index,
     plain_text,
 )
-from ..diagnostics import Diagnostic, Fix, Span
+from ..diagnostics import Diagnostic, Edit, Span
 from ..document import Document, InlineBlock, Link
 from ..rule import Rule, RuleContext
 from ..safe_regex import compile_user_regex
@@ -57,56 +58,77 @@ def clean_name(raw: str) -> str:
     return name
 
 
+@dataclass(frozen=True)
+class _Settings:
+    """The rule's options, parsed once per document."""
+
+    require: str
+    opaque: frozenset[str]
+    patterns: list[re.Pattern[str]]
+    title_patterns: list[re.Pattern[str]]
+    generic: frozenset[str]
+    max_lines: int
+    separator: str
+    biz_map: dict[str, list[str]]
+
+    @staticmethod
+    def of(options: Mapping[str, Any]) -> _Settings:
+        return _Settings(
+            require=str(options["require"]),
+            opaque=host_set(tuple(str(h) for h in options["opaque_hosts"])),
+            patterns=[compile_user_regex(str(p)) for p in options["patterns"]],
+            title_patterns=[compile_user_regex(str(p)) for p in options["title_patterns"]],
+            generic=_generic(tuple(str(n) for n in options["generic_names"])),
+            max_lines=max(0, int(options["max_lines"])),
+            separator=str(options["separator"]),
+            biz_map=_biz_map(options["wechat_biz"]),
+        )
+
+
 class SourceAttribution(Rule):
     code = "BL002"
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        options = ctx.options
-        briefing = items_for(ctx.doc, options)
+        briefing = items_for(ctx.doc, ctx.options)
         if not briefing.items:
             return
-        require = str(options["require"])
-        opaque = host_set(tuple(str(h) for h in options["opaque_hosts"]))
-        patterns = [compile_user_regex(str(p)) for p in options["patterns"]]
-        title_patterns = [compile_user_regex(str(p)) for p in options["title_patterns"]]
-        generic = _generic(tuple(str(n) for n in options["generic_names"]))
-        max_lines = max(0, int(options["max_lines"]))
-        separator = str(options["separator"])
-        biz_map = _biz_map(options["wechat_biz"])
-        always = require == "always"
-        by_host = require == "opaque-hosts"
+        settings = _Settings.of(ctx.options)
         opaque_host: dict[str, bool] = {}  # links of a file share few hosts
         for item in briefing.items:
-            link = item.link
-            if link is None:
-                host = ""
-            else:
-                if separator and _may_have_pipe(link):
-                    yield from self._separator(ctx, item, separator)
-                host = host_of(link.href)
-            needs = always
-            if by_host and host:
-                known = opaque_host.get(host)
-                if known is None:
-                    known = opaque_host[host] = host_in(host, opaque)
-                needs = known
-            if not needs and not biz_map:
-                continue
-            names = _names(item, patterns, generic, max_lines)
-            if not names and link is not None and title_patterns:
-                names = _matched_names([_own_text(link)], title_patterns, generic)
-            if not names:
-                if needs:
-                    span = link.span if link is not None else item.title_span
-                    message = (
-                        ctx.message("missing", host=host)
-                        if host and host_in(host, opaque)
-                        else ctx.message("missing_always")
-                    )
-                    yield ctx.report(span, message, kind="missing")
-                continue
-            if biz_map and link is not None:
-                yield from self._mismatch(ctx, link, names, biz_map)
+            yield from self._item(ctx, item, settings, opaque_host)
+
+    def _item(
+        self, ctx: RuleContext, item: Item, settings: _Settings, opaque_host: dict[str, bool]
+    ) -> Iterator[Diagnostic]:
+        link = item.link
+        host = ""
+        if link is not None:
+            if settings.separator and _may_have_pipe(link):
+                yield from self._separator(ctx, item, settings.separator)
+            host = host_of(link.href)
+        needs = settings.require == "always"
+        if settings.require == "opaque-hosts" and host:
+            known = opaque_host.get(host)
+            if known is None:
+                known = opaque_host[host] = host_in(host, settings.opaque)
+            needs = known
+        if not needs and not settings.biz_map:
+            return
+        names = _names(item, settings.patterns, settings.generic, settings.max_lines)
+        if not names and link is not None and settings.title_patterns:
+            names = _matched_names([_own_text(link)], settings.title_patterns, settings.generic)
+        if not names:
+            if needs:
+                span = link.span if link is not None else item.title_span
+                message = (
+                    ctx.message("missing", host=host)
+                    if host and host_in(host, settings.opaque)
+                    else ctx.message("missing_always")
+                )
+                yield ctx.report(span, message, kind="missing")
+            return
+        if settings.biz_map and link is not None:
+            yield from self._mismatch(ctx, link, names, settings.biz_map)
 
     def _mismatch(
         self, ctx: RuleContext, link: Link, names: list[str], biz_map: dict[str, list[str]]
@@ -170,14 +192,8 @@ class SourceAttribution(Rule):
         raw = ctx.doc.source[span.start : span.end]
         if raw != found or raw == expected or "\n" in raw or "\r" in raw:
             return  # escapes, entities or line breaks in between: leave it to a human
-        applicability = ctx.fix_applicability("separator")
-        fix = (
-            Fix.replace(
-                span, expected, ctx.message("separator_title", expected=expected), applicability
-            )
-            if applicability is not None
-            else None
-        )
+        title = ctx.message("separator_title", expected=expected)
+        fix = ctx.fix([Edit(span, expected)], title=title, kind="separator")
         yield ctx.report(
             span,
             ctx.message("separator", found=f"“{found}”", expected=expected),
@@ -299,11 +315,7 @@ def _segments(item: Item, max_lines: int) -> list[str]:
 
 def _block_starts(doc: Document) -> list[int]:
     """First lines of the document's inline blocks (cached on the document)."""
-    cached: list[int] | None = doc.__dict__.get("_bl002_block_starts")
-    if cached is None:
-        cached = [b.map[0] for b in doc.inline_blocks]
-        doc.__dict__["_bl002_block_starts"] = cached
-    return cached
+    return doc.analysis("BL002.block-starts", lambda d: [b.map[0] for b in d.inline_blocks])
 
 
 def _block_segments(block: InlineBlock, primary: Link | None) -> list[str]:

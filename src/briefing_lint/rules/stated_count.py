@@ -12,8 +12,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..briefing import NUMBER, Briefing, Item, int_to_cn, items_for, parse_count
-from ..diagnostics import Diagnostic, Fix, Span
+from ..briefing import (
+    NUMBER,
+    Briefing,
+    Item,
+    ItemSelector,
+    int_to_cn,
+    items_for,
+    parse_count,
+)
+from ..diagnostics import Diagnostic, Edit, Fix, Span
 from ..document import Document, InlineBlock
 from ..rule import Rule, RuleContext
 from ..safe_regex import compile_user_regex
@@ -206,6 +214,8 @@ class StatedCount(Rule):
         briefing = items_for(ctx.doc, options)
         if not briefing.items:
             return
+        selector = ItemSelector.from_options(options)
+        kinds = ctx.doc.analysis(("BL005.kinds", selector), lambda doc: _Kinds(doc, briefing))
         patterns = [compile_user_regex(str(p)) for p in options["patterns"]]
         words = _count_words(tuple(str(w) for w in options["count_words"]))
         intro_only = bool(options["intro_only"])
@@ -234,15 +244,15 @@ class StatedCount(Rule):
                     if parts[0].span in seen:
                         continue
                     seen.add(parts[0].span)
-                    yield from self._judge(ctx, briefing, parts)
+                    yield from self._judge(ctx, kinds, parts)
 
     def _judge(
-        self, ctx: RuleContext, briefing: Briefing, parts: Sequence[_Part]
+        self, ctx: RuleContext, kinds: _Kinds, parts: Sequence[_Part]
     ) -> Iterator[Diagnostic]:
-        doc = ctx.doc
+        briefing = kinds.briefing
         matched: list[tuple[_Part, list[Item], list[str]] | None] = []
         for part in parts:
-            found = _by_kind(doc, briefing, part.kind)
+            found = kinds.by_kind(part.kind)
             matched.append(None if found is None else (part, found[0], found[1]))
         if all(m is None for m in matched):
             total = sum(p.count for p in parts)
@@ -280,38 +290,50 @@ class StatedCount(Rule):
     def _fix(self, ctx: RuleContext, part: _Part, found: int) -> Fix | None:
         if ctx.options["prefer"] != "items":
             return None
-        applicability = ctx.fix_applicability("mismatch")
-        if applicability is None:
-            return None
         text = str(found) if part.digits.isdigit() else int_to_cn(found)
-        return Fix.replace(
-            part.digits_span, text, ctx.message("fix_title", found=found), applicability
-        )
+        title = ctx.message("fix_title", found=found)
+        return ctx.fix([Edit(part.digits_span, text)], title=title, kind="mismatch")
 
 
-def _by_kind(doc: Document, briefing: Briefing, kind: str) -> tuple[list[Item], list[str]] | None:
-    """Items under the headings that name ``kind`` (longest matching tail of the kind word).
+class _Kinds:
+    """What BL005 matches claims against, built once per document and item selection:
+    the headings above the items with their texts, and the answer for each kind word
+    already asked about (a file states the same few kinds again and again), so the cost
+    grows with the file, not with claims times items."""
 
-    None when no heading of the file mentions the kind: the claim is about the whole file.
-    """
-    if len(kind) < 2:
+    def __init__(self, doc: Document, briefing: Briefing) -> None:
+        self.briefing = briefing
+        item_headings = {id(it.heading) for it in briefing.items if it.heading is not None}
+        depth = min((it.level for it in briefing.items if it.level), default=99)
+        self.texts = [
+            (h, h.text) for h in doc.headings if id(h) not in item_headings and h.level < depth
+        ]
+        self._found: dict[str, tuple[list[Item], list[str]] | None] = {}
+
+    def by_kind(self, kind: str) -> tuple[list[Item], list[str]] | None:
+        """Items under the headings that name ``kind`` (longest matching tail of the kind
+        word). None when no heading of the file mentions the kind: the claim is about the
+        whole file."""
+        if kind not in self._found:
+            self._found[kind] = self._match(kind) if len(kind) >= 2 else None
+        return self._found[kind]
+
+    def _match(self, kind: str) -> tuple[list[Item], list[str]] | None:
+        for length in range(len(kind), 1, -1):
+            noun = kind[-length:]
+            named = [h for h, text in self.texts if noun in text]
+            if not named:
+                continue
+            ids = {id(h) for h in named}
+            counted = [
+                it for it in self.briefing.items if any(id(s) in ids for s in it.sections)
+            ]
+            names: list[str] = []
+            for it in counted:
+                for s in it.sections:
+                    if id(s) in ids and s.text.strip() not in names:
+                        names.append(s.text.strip())
+            if not names:
+                names = [named[0].text.strip()]
+            return counted, names
         return None
-    item_headings = {id(it.heading) for it in briefing.items if it.heading is not None}
-    depth = min((it.level for it in briefing.items if it.level), default=99)
-    texts = [(h, h.text) for h in doc.headings if id(h) not in item_headings and h.level < depth]
-    for length in range(len(kind), 1, -1):
-        noun = kind[-length:]
-        named = [h for h, text in texts if noun in text]
-        if not named:
-            continue
-        ids = {id(h) for h in named}
-        counted = [it for it in briefing.items if any(id(s) in ids for s in it.sections)]
-        names: list[str] = []
-        for it in counted:
-            for s in it.sections:
-                if id(s) in ids and s.text.strip() not in names:
-                    names.append(s.text.strip())
-        if not names:
-            names = [named[0].text.strip()]
-        return counted, names
-    return None

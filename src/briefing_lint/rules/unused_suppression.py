@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from ..diagnostics import Diagnostic, Fix, Span
-from ..rule import Rule, RuleContext
-from ..suppressions import Directive
+from ..diagnostics import Diagnostic, Edit, Fix, Span
+from ..rule import Directive, Rule, RuleContext
 
 
 class UnusedSuppression(Rule):
@@ -21,9 +20,7 @@ class UnusedSuppression(Rule):
     def judge(
         self, ctx: RuleContext, directives: Iterable[Directive], selected: set[str]
     ) -> Iterator[Diagnostic]:
-        from ..registry import RULES
-
-        defaults = {r.code for r in RULES if r.meta().default_enabled}
+        defaults = ctx.default_codes
         for d in directives:
             if d.action == "configure-file":
                 continue
@@ -58,11 +55,7 @@ class UnusedSuppression(Rule):
         join them, so then the line is emptied instead. When neither keeps the other blocks
         as they were (a comment between two lists), there is no fix.
         """
-        from ..fixer import apply_edits
-        from ..guard import structure_guard
-
-        applicability = ctx.fix_applicability("unused")
-        if applicability is None:
+        if ctx.fix_applicability("unused") is None:
             return None
         doc = ctx.doc
         first, last = doc.line_of(d.span.start), doc.line_of(d.span.end)
@@ -84,8 +77,7 @@ class UnusedSuppression(Rule):
             candidates.append((Span(start, d.span.end), ""))
         title = ctx.message("fix_title")
         for span, replacement in candidates:
-            fix = Fix.replace(span, replacement, title, applicability)
-            probe = ctx.report(d.span, title, fix=fix)
-            if not structure_guard(doc.source, apply_edits(doc.source, fix.edits), [probe]):
+            fix = ctx.fix([Edit(span, replacement)], title=title, kind="unused")
+            if fix is not None and ctx.keeps_structure(fix, d.span):
                 return fix
         return None

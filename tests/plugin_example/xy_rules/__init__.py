@@ -1,0 +1,1 @@
+"""Example briefing-lint rules (XY codes)."""
