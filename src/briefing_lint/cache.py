@@ -39,7 +39,8 @@ from typing import Any
 from .__about__ import __version__
 from .config import Config
 from .diagnostics import Applicability, Diagnostic, Edit, Fix, Severity, Span
-from .files import FileOutcome, InputError, read_bytes
+from .fileio import InputError, read_bytes
+from .files import FileOutcome
 from .localfiles import still_valid
 from .registry import rules_by_code
 from .ruledata import data_fingerprint

@@ -25,6 +25,7 @@ import pathspec
 import yaml
 
 from .diagnostics import Severity
+from .fileio import DEFAULT_MAX_FILE_SIZE, InputError, read_bytes
 from .ruledata import OptionSpec, RuleMeta
 
 if sys.version_info >= (3, 11):
@@ -61,9 +62,6 @@ _FORMAT_KEYS = {"wrap", "number", "end_of_line", "validate"}
 MAX_EXTEND_DEPTH = 32
 #: Config files are a few kilobytes; anything over this is not one.
 MAX_CONFIG_SIZE = 1024 * 1024
-#: Files larger than this are reported, never parsed: a stray dump or a link to a huge
-#: file must not take the run's memory. 20 MB (binary units, like every size here).
-DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024
 _SIZE_UNITS = {
     "": 1, "b": 1,
     "k": 1024, "kb": 1024, "kib": 1024,
@@ -697,8 +695,6 @@ def _build_rule(
 
 
 def _read_file(path: Path) -> tuple[Mapping[str, Any] | None, str]:
-    from .files import InputError, read_bytes  # files imports this module
-
     source = str(path)
     try:
         # The guarded read of Markdown files: a FIFO, a device or /dev/zero named as the

@@ -12,17 +12,15 @@ else 100. Colour only on a terminal (rich decides, ``FORCE_COLOR`` forces it); w
 from __future__ import annotations
 
 import os
-from argparse import Namespace
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
-from . import Located, RunInfo, finding_line, summary_lines, visible
+from ..engine import RunResult
+from . import Display, Located, finding_line, summary_lines, visible
 
 if TYPE_CHECKING:
     from rich.console import Console
-
-    from ..files import FileOutcome
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 _RANK = {"info": 0, "warning": 1, "error": 2}
@@ -62,10 +60,9 @@ def make_console(out: TextIO) -> Console:
 
 def write_text(
     items: Sequence[Located],
-    outcomes: Sequence[FileOutcome],
+    result: RunResult,
     out: TextIO,
-    args: Namespace,
-    info: RunInfo,
+    display: Display,
     *,
     frames: bool = True,
 ) -> None:
@@ -74,7 +71,7 @@ def write_text(
 
     console = make_console(out)
     width = output_width(console)
-    listing = not getattr(args, "statistics", False)
+    listing = not display.statistics
     if listing:
         group: list[Located] = []
         for item in items:
@@ -89,24 +86,24 @@ def write_text(
 
         for line in statistics_lines(items):
             console.print(line)
-    if getattr(args, "show_fixes", False):
-        for line in fixes_lines(outcomes):
+    if display.show_fixes:
+        for line in fixes_lines(result):
             for part in wrap(line, width, indent=4):
                 console.print(part)
-    if getattr(args, "quiet", False):
+    if display.quiet:
         return
-    for line in summary_lines(items, outcomes, info):
+    for line in summary_lines(items, result):
         for part in wrap(line, width):
             console.print(Text(part))
 
 
-def fixes_lines(outcomes: Sequence[FileOutcome]) -> list[str]:
+def fixes_lines(result: RunResult) -> list[str]:
     """``Fixed 3 in x.md: 2 × BL001 tracking-params, 1 × BL010 link-text-whitespace``."""
     from ..registry import rules_by_code
 
     by_code = rules_by_code()
     lines = []
-    for outcome in outcomes:
+    for outcome in result:
         if not outcome.applied:
             continue
         parts = []
