@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from .. import guard
 from ..config import Config
 from ..diagnostics import Diagnostic
 from ..document import BOM, Document, split_bom
@@ -36,6 +35,8 @@ def fix_source(
     ``keep_parses``: leave the parses in the guard's cache for the caller (who clears it),
     e.g. ``format``, whose structure comparison and next fix pass reuse them.
     """
+    from .. import guard  # lazy: a run without --fix never needs it (start-up time)
+
     body, bom = split_bom(text)
     rules = active_rules(config, path)
     last: dict[str, object] = {}

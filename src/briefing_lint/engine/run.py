@@ -20,7 +20,6 @@ from ..files import FileOutcome, discover
 from .onefile import process_file, process_text
 from .pool import map_files, tune_gc
 from .result import FileResult, Notice, RunResult
-from .suppress import add_suppressions
 
 
 @dataclass(frozen=True)
@@ -129,6 +128,8 @@ def finish(
             notices.append(Notice("warning", saved.warning))
             not_written = True
     if options.add_suppressions:
+        from .suppress import add_suppressions  # lazy: rarely used (start-up time)
+
         errors, skipped = add_suppressions(outcomes, notices)
         write_errors.extend(errors)
         not_written = not_written or skipped
