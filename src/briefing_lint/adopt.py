@@ -17,7 +17,7 @@ from markdown_it.token import Token
 from .diagnostics import Diagnostic, Edit, Span
 from .document import Document
 from .fixer import apply_edits
-from .guard import _parse, _shape
+from .guard import parsed
 
 REASON = "TODO: reason"
 _NOT_SUPPRESSIBLE = {"BL014"}
@@ -64,4 +64,9 @@ def add_suppressions(text: str, diagnostics: Sequence[Diagnostic], path: str | N
 
 
 def _without_html(text: str) -> list[tuple[str, str, int]]:
-    return [s for s in _shape(_parse(text)) if s[0] != "html_block"]
+    """Block tokens as (type, tag, nesting), HTML blocks (the comments) left out."""
+    return [
+        (t.type, t.tag, t.nesting)
+        for t in parsed(text).tokens
+        if t.type not in ("inline", "html_block")
+    ]
