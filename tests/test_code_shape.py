@@ -28,16 +28,6 @@ PENDING = {
     # document: the document split (lines / blocks / index)
     "document.py",
     "document.py::Link._parse",
-    # engine: one engine behind the CLI and the library
-    "cache.py",
-    "cache.py::_decode_suppressions",
-    "cli.py",
-    "cli.py::cmd_check",
-    "cli.py::cmd_format",
-    "cli.py::main",
-    "crossfile.py::cross_file_diagnostics",
-    "files.py",
-    "output/text.py::code_frame",
 }
 
 

@@ -21,7 +21,9 @@ import pytest
 from briefing_lint import files, formatter
 from briefing_lint.cli import main
 from briefing_lint.config import Config, ConfigError, parse_size
+from briefing_lint.engine import onefile
 from briefing_lint.files import (
+    FileOutcome,
     InputError,
     WriteConflict,
     read_bytes,
@@ -70,16 +72,16 @@ def cli(
 
 def hook_after_fix(monkeypatch: pytest.MonkeyPatch, action: Callable[[Path], None]) -> list[Path]:
     """Run ``action`` on each file once it is read and fixed, before it could be written."""
-    real = files.process_text
+    real = onefile.process_text
     seen: list[Path] = []
 
-    def spy(path: Path, text: str, config: Config, **kwargs: Any) -> files.FileOutcome:
+    def spy(path: Path, text: str, config: Config, **kwargs: Any) -> FileOutcome:
         outcome = real(path, text, config, **kwargs)
         seen.append(path)
         action(path)
         return outcome
 
-    monkeypatch.setattr(files, "process_text", spy)
+    monkeypatch.setattr(onefile, "process_text", spy)
     return seen
 
 

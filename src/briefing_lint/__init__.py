@@ -6,7 +6,9 @@
 >>> fix_text("[ 标题 ](https://example.org)\\n").text
 '[标题](https://example.org)\\n'
 
-Names are imported on first use so that ``briefing-lint --version`` starts fast.
+``__all__`` below is the whole public API (docs/api.md); every module of the package is
+internal and may change without notice. Names are imported on first use so that
+``briefing-lint --version`` starts fast.
 """
 
 from __future__ import annotations
@@ -17,18 +19,20 @@ from typing import TYPE_CHECKING, Any
 from .__about__ import __version__
 
 if TYPE_CHECKING:
-    from .api import fix_text, lint_paths, lint_text
+    from .api import RuleInfo, fix_text, lint_paths, lint_text, list_rules, load_config
     from .config import Config, ConfigError
     from .diagnostics import Applicability, Diagnostic, Edit, Fix, Severity, Span
-    from .files import FileOutcome as FileResult
+    from .engine import FileResult, RunResult
     from .fixer import FixResult
     from .formatter import FormatResult, format_text
 
 _EXPORTS = {
-    "FileResult": "api",
+    "RuleInfo": "api",
     "fix_text": "api",
     "lint_paths": "api",
     "lint_text": "api",
+    "list_rules": "api",
+    "load_config": "api",
     "Config": "config",
     "ConfigError": "config",
     "Applicability": "diagnostics",
@@ -37,6 +41,8 @@ _EXPORTS = {
     "Fix": "diagnostics",
     "Severity": "diagnostics",
     "Span": "diagnostics",
+    "FileResult": "engine",
+    "RunResult": "engine",
     "FixResult": "fixer",
     "FormatResult": "formatter",
     "format_text": "formatter",
@@ -52,6 +58,8 @@ __all__ = [
     "Fix",
     "FixResult",
     "FormatResult",
+    "RuleInfo",
+    "RunResult",
     "Severity",
     "Span",
     "__version__",
@@ -59,6 +67,8 @@ __all__ = [
     "format_text",
     "lint_paths",
     "lint_text",
+    "list_rules",
+    "load_config",
 ]
 
 
@@ -69,3 +79,7 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(f".{module}", __name__), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .config import ConfigResolver
+from .diagnostics import Diagnostic
 from .files import FileOutcome
 from .registry import rules_by_code
 from .suppressions import FACTS_KEY, CrossFileSuppressions
@@ -19,11 +20,7 @@ def cross_file_diagnostics(outcomes: Sequence[FileOutcome], resolver: ConfigReso
     A finding is located in one file, whose suppression comments apply to it as to any
     other; a comment that suppresses one counts as used (BL014).
     """
-    by_code: dict[str, dict[str, Any]] = {}
-    for outcome in outcomes:
-        for code, facts in outcome.facts.items():
-            if code != FACTS_KEY:
-                by_code.setdefault(code, {})[str(outcome.path)] = facts
+    by_code = _facts_by_code(outcomes)
     if not by_code:
         return
     by_path = {str(o.path): o for o in outcomes}
@@ -40,21 +37,38 @@ def cross_file_diagnostics(outcomes: Sequence[FileOutcome], resolver: ConfigReso
                 ]
         for path, diagnostic in rule_cls().check_run(facts, options):
             target = by_path.get(path)
-            if target is None:
-                continue
-            suppressions = target.facts.get(FACTS_KEY)
-            if isinstance(suppressions, CrossFileSuppressions):
-                suppressing = suppressions.suppressing(diagnostic)
-                if suppressing:
-                    used.setdefault(path, set()).update(suppressing)
-                    continue
-            override = resolver.for_path(target.path).severity_for(code)
-            if override is not None:
-                diagnostic = dataclasses.replace(diagnostic, severity=override)
-            target.diagnostics.append(diagnostic)
+            if target is not None:
+                _place(target, diagnostic, resolver, used.setdefault(path, set()))
     for outcome in outcomes:
         suppressions = outcome.facts.get(FACTS_KEY)
         if isinstance(suppressions, CrossFileSuppressions):
             done = used.get(str(outcome.path), set())
             outcome.diagnostics.extend(d for n, d in suppressions.pending if n not in done)
         outcome.diagnostics.sort(key=lambda d: d.sort_key())
+
+
+def _facts_by_code(outcomes: Sequence[FileOutcome]) -> dict[str, dict[str, Any]]:
+    """Each cross-file rule's facts, by file path."""
+    by_code: dict[str, dict[str, Any]] = {}
+    for outcome in outcomes:
+        for code, facts in outcome.facts.items():
+            if code != FACTS_KEY:
+                by_code.setdefault(code, {})[str(outcome.path)] = facts
+    return by_code
+
+
+def _place(
+    target: FileOutcome, diagnostic: Diagnostic, resolver: ConfigResolver, used: set[int]
+) -> None:
+    """Add ``diagnostic`` to its file unless a comment there suppresses it (then that
+    comment is ``used``); the file's severity override applies."""
+    suppressions = target.facts.get(FACTS_KEY)
+    if isinstance(suppressions, CrossFileSuppressions):
+        suppressing = suppressions.suppressing(diagnostic)
+        if suppressing:
+            used.update(suppressing)
+            return
+    override = resolver.for_path(target.path).severity_for(diagnostic.code)
+    if override is not None:
+        diagnostic = dataclasses.replace(diagnostic, severity=override)
+    target.diagnostics.append(diagnostic)

@@ -17,6 +17,13 @@ class Severity(str, enum.Enum):
     WARNING = "warning"
     INFO = "info"
 
+    def __str__(self) -> str:
+        """``str(Severity.ERROR) == "error"`` (and in f-strings): a plain string to callers."""
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
     @property
     def rank(self) -> int:
         return _SEVERITY_RANK[self]
@@ -32,6 +39,12 @@ class Applicability(str, enum.Enum):
     SAFE = "safe"
     UNSAFE = "unsafe"
     DISPLAY = "display"
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
 
 
 @dataclass(frozen=True, order=True)
@@ -91,7 +104,14 @@ class Fix:
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One finding of one rule at one place."""
+    """One finding of one rule at one place.
+
+    ``span`` holds offsets into the text; ``line``, ``column``, ``end_line`` and
+    ``end_column`` (1-based, columns in code points, the end exclusive) are derived from it
+    by the engine and the library functions before a diagnostic is handed out (0 before
+    that, as inside rules). They take no part in equality, hashing or the cache, which
+    keep to the span.
+    """
 
     code: str
     name: str
@@ -103,6 +123,15 @@ class Diagnostic:
     kind: str = ""
     #: Extra machine-readable facts a rule wants to expose (JSON output ``data``).
     data: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    line: int = field(default=0, compare=False, repr=False)
+    column: int = field(default=0, compare=False, repr=False)
+    end_line: int = field(default=0, compare=False, repr=False)
+    end_column: int = field(default=0, compare=False, repr=False)
+
+    @property
+    def located(self) -> bool:
+        """Positions are filled in (see the class docstring)."""
+        return self.line > 0
 
     def sort_key(self) -> tuple[int, int, str, str]:
         return (self.span.start, self.span.end, self.code, self.message)

@@ -29,38 +29,43 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pathspec
 
-from .config import DEFAULT_MAX_FILE_SIZE, Config, ConfigResolver
+from .config import ConfigResolver
 from .diagnostics import Diagnostic
+from .fileio import (  # re-exported: the old import paths keep working
+    DEFAULT_MAX_FILE_SIZE,
+    OPEN_FLAGS,
+    InputError,
+    NotRegularFile,
+    Snapshot,
+    decode_text,
+    file_kind,
+    read_bytes,
+    read_source,
+    read_text,
+)
 
-if TYPE_CHECKING:
-    from .rule import Rule
+__all__ = [
+    "DEFAULT_MAX_FILE_SIZE",
+    "OPEN_FLAGS",
+    "InputError",
+    "NotRegularFile",
+    "Snapshot",
+    "decode_text",
+    "file_kind",
+    "read_bytes",
+    "read_source",
+    "read_text",
+]
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx")
 SKIP_DIRS = frozenset({".git", "node_modules", ".briefing-lint-cache", ".hg", ".svn", ".venv"})
-
-_OPEN_FLAGS = (
-    getattr(os, "O_NONBLOCK", 0)  # opening a FIFO must not wait for a writer
-    | getattr(os, "O_NOCTTY", 0)
-    | getattr(os, "O_CLOEXEC", 0)
-    | getattr(os, "O_BINARY", 0)
-)
-_CHUNK = 1 << 20
-
-
-class InputError(Exception):
-    """A file that cannot be read as UTF-8 text (exit 2 for that file)."""
-
-
-class NotRegularFile(InputError):
-    """A FIFO, device or socket: never opened for reading, it could block or never end."""
 
 
 class WriteRefused(Exception):
@@ -70,106 +75,6 @@ class WriteRefused(Exception):
 class WriteConflict(Exception):
     """The file changed or went away after it was read: nothing is written (a warning)."""
 
-
-@dataclass(frozen=True)
-class Snapshot:
-    """A file as it was read: it is rewritten only while it is still exactly so."""
-
-    dev: int
-    ino: int
-    size: int
-    mtime_ns: int
-
-    @classmethod
-    def of(cls, st: os.stat_result) -> Snapshot:
-        return cls(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    path: Path
-    text: str
-
-
-def file_kind(mode: int) -> str:
-    """What a non-regular file is, for messages."""
-    kinds = (
-        (stat.S_ISFIFO, "a FIFO"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
-        (stat.S_ISDIR, "a directory"),
-    )
-    return next((name for test, name in kinds if test(mode)), "not a regular file")
-
-
-def _check_regular(path: Path, st: os.stat_result, max_size: int) -> None:
-    if stat.S_ISDIR(st.st_mode):
-        raise InputError(f"{path}: is a directory")
-    if not stat.S_ISREG(st.st_mode):
-        raise NotRegularFile(
-            f"{path}: not a regular file ({file_kind(st.st_mode)}); skipped, not opened"
-        )
-    if st.st_size > max_size:
-        raise InputError(_too_large(path, st.st_size, max_size))
-
-
-def _too_large(path: Path, size: int | None, max_size: int) -> str:
-    actual = f"{size} bytes" if size is not None else f"more than {max_size} bytes"
-    return (
-        f"{path}: too large ({actual}; max-file-size is {max_size} bytes); not checked "
-        "(raise max-file-size in the config or with --max-file-size to check it)"
-    )
-
-
-def read_bytes(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> tuple[bytes, Snapshot]:
-    """A regular file's bytes (at most ``max_size``) and its snapshot; else :class:`InputError`."""
-    try:
-        _check_regular(path, os.stat(path), max_size)
-        fd = os.open(path, os.O_RDONLY | _OPEN_FLAGS)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    try:
-        st = os.fstat(fd)  # the file opened, not the one stat-ed: it may have been swapped
-        _check_regular(path, st, max_size)
-        chunks: list[bytes] = []
-        total = 0
-        while total <= max_size:
-            chunk = os.read(fd, min(_CHUNK, max_size + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
-    if total > max_size:  # grew while read, or a size that lies (/proc)
-        raise InputError(_too_large(path, None, max_size))
-    return b"".join(chunks), Snapshot.of(st)
-
-
-def _decode(path: Path, raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{path}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-            "file left unchanged"
-        ) from None
-
-
-def read_source(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> tuple[str, Snapshot]:
-    """A file's text (BOM as U+FEFF, every line ending kept) and its snapshot for :func:`save`."""
-    raw, snapshot = read_bytes(path, max_size)
-    return _decode(path, raw), snapshot
-
-
-def read_text(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
-    """Decode a file as UTF-8, keeping a BOM (as U+FEFF) and every line ending."""
-    return read_source(path, max_size)[0]
 
 
 # -- writing --------------------------------------------------------------------------------
@@ -323,7 +228,7 @@ def _write_in_place(path: Path, target: Path, data: bytes, st: os.stat_result) -
     tmp = _synced_copy(target, data, ".new")
     touched = False
     try:
-        out = os.open(target, os.O_WRONLY | _OPEN_FLAGS)
+        out = os.open(target, os.O_WRONLY | OPEN_FLAGS)
         try:
             now = os.fstat(out)
             if not stat.S_ISREG(now.st_mode) or (now.st_dev, now.st_ino) != (
@@ -490,71 +395,6 @@ def discover(
             if key not in seen:
                 seen.add(key)
                 yield item
-
-
-def process_file(
-    path: Path, config: Config, *, fix: bool = False, unsafe: bool = False, write: bool = False
-) -> FileOutcome:
-    """Lint (and optionally fix) one file; with ``write``, save the fixed text at once."""
-    from .localfiles import checking
-
-    try:
-        text, snapshot = read_source(path, config.max_file_size)
-    except InputError as exc:
-        return FileOutcome(path, error=str(exc))
-    with checking() as probe:  # a file on disk: its local images can be looked up
-        outcome = process_text(path, text, config, fix=fix, unsafe=unsafe)
-    outcome.file_checks = probe.checks
-    outcome.snapshot = snapshot
-    if write and outcome.changed and outcome.converged and outcome.fixed_text is not None:
-        outcome.saved = save(path, outcome.fixed_text, text, snapshot)
-        if outcome.saved.written:
-            outcome.snapshot = outcome.saved.snapshot
-        else:
-            outcome.applied = 0  # nothing of it reached the file
-            outcome.fixed_codes = {}
-    return outcome
-
-
-def process_text(
-    path: Path, text: str, config: Config, *, fix: bool = False, unsafe: bool = False
-) -> FileOutcome:
-    """Lint (and optionally fix) ``text`` known as ``path`` (a file's or stdin's)."""
-    from .api import fix_text
-    from .document import Document
-    from .linter import lint_document
-
-    name = str(path)
-    facts: dict[str, object] = {}
-    if not fix:
-        doc = Document(text, name)
-        diagnostics = lint_document(doc, config, facts=facts)
-        doc.release()
-        return FileOutcome(path, text=text, diagnostics=diagnostics, facts=facts)
-    cross_file = any(r.cross_file for r in _cross_file_rules(config))
-    result = fix_text(text, config, name, unsafe=unsafe, cross_file=cross_file)
-    if cross_file:
-        doc = Document(result.text, name)
-        lint_document(doc, config, facts=facts)
-        doc.release()
-    return FileOutcome(
-        path,
-        text=text,
-        fixed_text=result.text,
-        diagnostics=list(result.remaining),
-        applied=len(result.applied),
-        fixed_codes=dict(Counter(d.code for d in result.applied)),
-        failing_rules=list(result.failing_rules),
-        refused=list(result.refused),
-        converged=result.converged,
-        facts=facts,
-    )
-
-
-def _cross_file_rules(config: Config) -> list[type[Rule]]:
-    from .registry import rules_by_code
-
-    return [rules_by_code()[c] for c in config.selected_codes() if rules_by_code()[c].cross_file]
 
 
 @dataclass

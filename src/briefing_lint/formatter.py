@@ -23,19 +23,20 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .config import Config, ConfigError, ConfigResolver
 from .document import BOM, split_bom
-
-if TYPE_CHECKING:
-    from .files import Saved
+from .engine import fix_source, map_files
+from .engine.configs import ConfigLike, as_config
+from .fileio import InputError, read_source
+from .files import Saved, save
+from .guard import clear_cache as clear_parses
+from .guard import compare_structure
 
 EXTENSIONS = ("briefing",)
 #: Fix-then-format rounds before giving up (one or two are the norm).
 MAX_ROUNDS = 4
-#: Below this many files per worker a process pool costs more than it saves.
-_MIN_FILES_PER_WORKER = 4
 
 _DEFAULTS: Mapping[str, Any] = {
     "wrap": "keep",
@@ -94,40 +95,58 @@ def mdformat_options(options: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def format_text(
-    text: str, config: Config | dict[str, object] | None = None, path: str | None = None
-) -> FormatResult:
-    """Fix and format ``text`` (BOM and line endings kept); never raises for bad Markdown."""
-    from .api import _config, fix_text
-    from .guard import compare_structure
+class _Refused(Exception):
+    """The text is not formatted; the arguments say why."""
 
-    cfg = _config(config)
+
+def format_text(text: str, config: ConfigLike = None, path: str | None = None) -> FormatResult:
+    """Fix and format ``text`` (BOM and line endings kept); never raises for bad Markdown."""
+    cfg = as_config(config)
     options = format_options(cfg)
     body, bom = split_bom(text)
     newline = _newline(body, options["end_of_line"])
+    refused_fixes: list[str] = []
+    try:
+        current, applied = _rounds(
+            body, replace(cfg, unsafe_fixes=False), options, path, refused_fixes
+        )
+    except _Refused as exc:
+        return FormatResult(text, text, tuple(str(r) for r in exc.args))
+    finally:
+        clear_parses()
+    out = current.replace("\n", newline) if newline != "\n" else current
+    return FormatResult((BOM if bom else "") + out, text, (), applied, tuple(refused_fixes))
 
-    safe = replace(cfg, unsafe_fixes=False)
+
+def _rounds(
+    body: str, safe: Config, options: Mapping[str, Any], path: str | None, refused: list[str]
+) -> tuple[str, int]:
+    """Fix, format; formatting can expose something a fix handles (an escape that ends what
+    looked like emphasis), so repeat until the fixes find nothing: a second run is a no-op.
+
+    Parses are shared along the way (the guard's cache is kept until the text is done): the
+    fixed text's parse serves the structure comparison, the formatted text's the next fix.
+    """
     md_options = mdformat_options(options)
     current = body
     applied = 0
-    refused_fixes: list[str] = []
-    # Fix, format; formatting can expose something a fix handles (an escape that ends what
-    # looked like emphasis), so repeat until the fixes find nothing: a second run is a no-op.
     for round_no in range(MAX_ROUNDS):
-        fixed = fix_text(current, safe, path)
-        refused_fixes.extend(r for r in fixed.refused if r not in refused_fixes)
+        fixed = fix_source(current, safe, path, keep_parses=True)
+        refused.extend(r for r in fixed.refused if r not in refused)
         if not fixed.converged:
-            rules = ", ".join(fixed.failing_rules)
-            return FormatResult(text, text, (f"fixes did not settle (rules: {rules})",))
+            raise _Refused(f"fixes did not settle (rules: {', '.join(fixed.failing_rules)})")
         applied += len(fixed.applied)
         if round_no and not fixed.applied:
-            break
+            return current, applied
         source = _lf(fixed.text)
         try:
             formatted = _mdformat(source, md_options, path)
         except Exception as exc:  # an mdformat or plugin bug: refuse, never crash the run
-            reason = f"mdformat failed: {type(exc).__name__}: {exc}"
-            return FormatResult(text, text, (reason,))
+            raise _Refused(f"mdformat failed: {type(exc).__name__}: {exc}") from None
+        if formatted == source and round_no + 1 < MAX_ROUNDS:
+            # Nothing to compare, and the fixes were run to a fixed point on this very
+            # text: the next round would find nothing to apply.
+            return formatted, applied
         reasons: list[str] = []
         if options["validate"]:
             why = html_difference(source, formatted, md_options)
@@ -135,13 +154,9 @@ def format_text(
                 reasons.append(f"formatting would change the rendered HTML ({why})")
         reasons.extend(f"structure guard: {r}" for r in compare_structure(source, formatted))
         if reasons:
-            return FormatResult(text, text, tuple(reasons))
+            raise _Refused(*reasons)
         current = formatted
-    else:
-        return FormatResult(text, text, ("fixing and formatting did not settle",))
-
-    out = current.replace("\n", newline) if newline != "\n" else current
-    return FormatResult((BOM if bom else "") + out, text, (), applied, tuple(refused_fixes))
+    raise _Refused("fixing and formatting did not settle")
 
 
 def _mdformat(text: str, options: Mapping[str, Any], path: str | None) -> str:
@@ -212,8 +227,6 @@ class FileFormat:
 def format_file(path: Path, config: Config, *, write: bool = False) -> FileFormat:
     """Read and format one file; with ``write``, save a changed file at once (as
     ``check --fix`` does: only if it is still what was read)."""
-    from .files import InputError, read_source, save
-
     try:
         text, snapshot = read_source(path, config.max_file_size)
     except InputError as exc:
@@ -245,17 +258,7 @@ def format_files(
     Every file's config is resolved and its ``format`` table validated first, so a config
     error (:class:`ConfigError`) stops the run before anything is formatted.
     """
-    import os
-
     items = [(path, resolver.for_path(path), write) for path in files]
     for _, config, _ in items:
         format_options(config)
-    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
-    workers = min(workers, max(1, len(items) // _MIN_FILES_PER_WORKER))
-    if workers <= 1:
-        return [_work(item) for item in items]
-    from concurrent.futures import ProcessPoolExecutor
-
-    chunk = max(1, len(items) // (workers * 4))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_work, items, chunksize=chunk))
+    return map_files(_work, items, files, jobs=jobs)

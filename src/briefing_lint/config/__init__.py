@@ -5,10 +5,11 @@ Any unknown key or bad value is a :class:`ConfigError` that names the file and t
 """
 
 from ..errors import ConfigError, ConfigErrors
+from ..fileio import DEFAULT_MAX_FILE_SIZE
 from .model import ALWAYS_REPORTED, MAX_EXTEND_DEPTH, Config, RuleSettings
 from .resolver import ConfigResolver
 from .sources import CONFIG_NAMES, MAX_CONFIG_SIZE, PYPROJECT, find_config_file, load_yaml
-from .values import DEFAULT_MAX_FILE_SIZE, parse_size
+from .values import parse_size
 
 __all__ = [
     "ALWAYS_REPORTED",

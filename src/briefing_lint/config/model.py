@@ -19,11 +19,11 @@ import pathspec
 from .. import registry
 from ..diagnostics import Severity
 from ..errors import ConfigError, ConfigErrors, OptionError
+from ..fileio import DEFAULT_MAX_FILE_SIZE
 from ..registry import UnknownRuleError
 from ..ruledata import RuleMeta
 from .sources import read_config_file
 from .values import (
-    DEFAULT_MAX_FILE_SIZE,
     FORMAT_KEYS,
     IMAGE_OPTIONS,
     ITEM_OPTIONS,

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from ..errors import ConfigError
+from ..fileio import InputError, read_bytes
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -69,8 +70,6 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 
 
 def read_config_file(path: Path) -> tuple[Mapping[str, Any] | None, str]:
-    from ..files import InputError, read_bytes  # files imports config: see fileio
-
     source = str(path)
     try:
         # The guarded read of Markdown files: a FIFO, a device or /dev/zero named as the

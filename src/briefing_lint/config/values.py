@@ -50,9 +50,6 @@ FORMAT_KEYS = {"wrap", "number", "end_of_line", "validate"}
 NEWSLETTER_OPTIONS = {"names": "newsletter_names"}
 
 
-#: Files larger than this are reported, never parsed: a stray dump or a link to a huge
-#: file must not take the run's memory. 20 MB (binary units, like every size here).
-DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024
 
 
 _SIZE_UNITS = {

@@ -1,17 +1,16 @@
-"""Output formats. Each formatter takes the run's results and writes to a stream."""
+"""Output formats. Each takes a run's :class:`~briefing_lint.engine.RunResult` and writes
+it to a stream."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from ..diagnostics import Diagnostic
 from ..document import LineIndex
-
-if TYPE_CHECKING:
-    from ..files import FileOutcome
+from ..engine import RunResult
 
 FORMATS = ("text", "concise", "json", "json-lines", "github", "sarif")
 
@@ -67,8 +66,12 @@ class Located:
 
 
 def locate(path: str, doc: LineIndex, diagnostic: Diagnostic) -> Located:
-    line, column = doc.position(diagnostic.span.start)
-    end_line, end_column = doc.position(diagnostic.span.end)
+    if diagnostic.located:  # the engine did it
+        line, column = diagnostic.line, diagnostic.column
+        end_line, end_column = diagnostic.end_line, diagnostic.end_column
+    else:
+        line, column = doc.position(diagnostic.span.start)
+        end_line, end_column = doc.position(diagnostic.span.end)
     edits: tuple[tuple[int, int, int, int, str], ...] = ()
     if diagnostic.fix is not None:
         edits = tuple(
@@ -114,25 +117,25 @@ def as_json(item: Located) -> dict[str, Any]:
     }
 
 
-@dataclass
-class RunInfo:
-    """What a run could not do, for summaries that agree with the exit code."""
+@dataclass(frozen=True)
+class Display:
+    """What the human formats show besides the findings (``check``'s flags)."""
 
-    #: One message per path that could not be read (missing, unreadable, too large ...).
-    input_errors: list[str] = field(default_factory=list)
-    #: No Markdown file was found under the paths given (and none was missing).
-    no_files: bool = False
+    #: Counts per rule instead of the findings (``--statistics``).
+    statistics: bool = False
+    #: The fixes applied, per file (``--show-fixes``).
+    show_fixes: bool = False
+    #: Findings only, no summary (``--quiet``).
+    quiet: bool = False
 
 
 def _s(n: int) -> str:
     return "" if n == 1 else "s"
 
 
-def summary_lines(
-    items: Sequence[Located], outcomes: Sequence[FileOutcome], info: RunInfo
-) -> list[str]:
+def summary_lines(items: Sequence[Located], result: RunResult) -> list[str]:
     """The closing lines of the human formats: what was found, fixed and not read."""
-    if info.no_files and not info.input_errors:
+    if result.no_files and not result.input_errors:
         return []  # said on stderr as a warning
     fixable = unsafe = 0
     by_sev = {"error": 0, "warning": 0, "info": 0}
@@ -145,9 +148,9 @@ def summary_lines(
             elif d.fix.applicability.value == "unsafe":
                 unsafe += 1
     total = len(items)
-    applied = sum(o.applied for o in outcomes)
-    files = sum(1 for o in outcomes if not o.error)
-    failed = len(info.input_errors)
+    applied = sum(f.applied for f in result)
+    files = sum(1 for f in result if not f.error)
+    failed = len(result.input_errors)
     lines = []
     if applied:
         lines.append(f"Fixed {applied} problem{_s(applied)}.")

@@ -3,62 +3,53 @@
 from __future__ import annotations
 
 import json
-from argparse import Namespace
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
 from ..document import LineIndex, split_bom
-from . import Located, RunInfo, as_json, finding_line, locate, summary_lines
-
-if TYPE_CHECKING:
-    from ..files import FileOutcome
+from ..engine import RunResult
+from . import Display, Located, as_json, finding_line, locate, summary_lines
 
 
-def located(outcomes: Sequence[FileOutcome]) -> list[Located]:
+def located(result: RunResult) -> list[Located]:
     """Diagnostics of every file with display positions, in file then position order."""
     items: list[Located] = []
-    for outcome in outcomes:
-        if outcome.error or not outcome.diagnostics:
+    for file in result:
+        if file.error or not file.diagnostics:
             continue
-        text = outcome.fixed_text if outcome.fixed_text is not None else outcome.text
+        text = file.fixed_text if file.fixed_text is not None else file.text
         lines = LineIndex(split_bom(text)[0])
-        path = str(outcome.path)
-        items.extend(locate(path, lines, d) for d in outcome.diagnostics)
+        path = str(file.path)
+        items.extend(locate(path, lines, d) for d in file.diagnostics)
     return items
 
 
-def render(
-    fmt: str,
-    outcomes: Sequence[FileOutcome],
-    out: TextIO,
-    args: Namespace,
-    info: RunInfo | None = None,
-) -> None:
+def render(fmt: str, result: RunResult, out: TextIO, display: Display | None = None) -> None:
     """Write the findings in ``fmt``. Paths that could not be read are in the human
     formats' summary, SARIF's ``toolExecutionNotifications``, and for JSON, JSON lines and
     GitHub on stderr (the caller's): their output stays a plain list of findings."""
-    info = info or RunInfo()
-    items = located(outcomes)
+    display = display or Display()
+    items = located(result)
     if fmt == "json":
         write_json_list(items, out)
     elif fmt == "json-lines":
         for item in items:
             out.write(json.dumps(as_json(item), ensure_ascii=False) + "\n")
     elif fmt == "concise":
-        if getattr(args, "statistics", False):
+        if display.statistics:
             for line in statistics_lines(items):
                 out.write(line + "\n")
         else:
             for item in items:
                 out.write(finding_line(item) + "\n")
-        if getattr(args, "show_fixes", False):
+        if display.show_fixes:
             from .text import fixes_lines
 
-            for line in fixes_lines(outcomes):
+            for line in fixes_lines(result):
                 out.write(line + "\n")
-        if not getattr(args, "quiet", False):
-            for line in summary_lines(items, outcomes, info):
+        if not display.quiet:
+            for line in summary_lines(items, result):
                 out.write(line + "\n")
     elif fmt == "github":
         for item in items:
@@ -66,12 +57,12 @@ def render(
     elif fmt == "sarif":
         from .sarif import sarif_document
 
-        doc = sarif_document(items, info.input_errors)
+        doc = sarif_document(items, list(result.input_errors))
         out.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     else:
         from .text import write_text
 
-        write_text(items, outcomes, out, args, info)
+        write_text(items, result, out, display)
 
 
 def write_json_list(items: Sequence[Located], out: TextIO) -> None:

@@ -12,17 +12,15 @@ else 100. Colour only on a terminal (rich decides, ``FORCE_COLOR`` forces it); w
 from __future__ import annotations
 
 import os
-from argparse import Namespace
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
-from . import Located, RunInfo, finding_line, summary_lines, visible
+from ..engine import RunResult
+from . import Display, Located, finding_line, summary_lines, visible
 
 if TYPE_CHECKING:
     from rich.console import Console
-
-    from ..files import FileOutcome
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 _RANK = {"info": 0, "warning": 1, "error": 2}
@@ -34,16 +32,62 @@ _GUTTER = 5  # digits of the line number column
 ELLIPSIS = "…"
 
 
-def output_width(console: Console) -> int:
+Styles = Sequence[tuple[int, int, str]]
+
+
+def output_width(terminal_width: int | None) -> int:
     """``COLUMNS`` if set, the terminal's width on a terminal, else :data:`DEFAULT_WIDTH`."""
     columns = os.environ.get("COLUMNS", "")
     if columns.isdigit() and int(columns) > 0:
         width = int(columns)
-    elif console.is_terminal:
-        width = console.width
+    elif terminal_width is not None:
+        width = terminal_width
     else:
         width = DEFAULT_WIDTH
     return max(width, MIN_WIDTH)
+
+
+def is_terminal(out: TextIO) -> bool:
+    """What rich would decide (``TTY_COMPATIBLE``, ``FORCE_COLOR``, then ``isatty``): only a
+    terminal needs rich, for colour and width; elsewhere lines are written as they are."""
+    tty = os.environ.get("TTY_COMPATIBLE", "")
+    if tty in ("0", "1"):
+        return tty == "1"
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None:
+        return force != ""
+    isatty = getattr(out, "isatty", None)
+    try:
+        return bool(isatty is not None and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
+class _Plain:
+    """Lines as they are: a pipe, a file or a CI log (no colour, no terminal width)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.width = output_width(None)
+
+    def line(self, text: str, styles: Styles = ()) -> None:
+        self.out.write(text + "\n")
+
+
+class _Rich:
+    """A terminal: styled lines through rich (imported only here: start-up time)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.console = make_console(out)
+        self.width = output_width(self.console.width if self.console.is_terminal else None)
+
+    def line(self, text: str, styles: Styles = ()) -> None:
+        from rich.text import Text
+
+        row = Text(text)
+        for start, end, style in styles:
+            row.stylize(style, start, end)
+        self.console.print(row)
 
 
 def make_console(out: TextIO) -> Console:
@@ -62,51 +106,47 @@ def make_console(out: TextIO) -> Console:
 
 def write_text(
     items: Sequence[Located],
-    outcomes: Sequence[FileOutcome],
+    result: RunResult,
     out: TextIO,
-    args: Namespace,
-    info: RunInfo,
+    display: Display,
     *,
     frames: bool = True,
 ) -> None:
     """The full format (``frames``) or the concise one (headers only), then the summary."""
-    from rich.text import Text
-
-    console = make_console(out)
-    width = output_width(console)
-    listing = not getattr(args, "statistics", False)
-    if listing:
+    writer: _Plain | _Rich = _Rich(out) if is_terminal(out) else _Plain(out)
+    width = writer.width
+    if not display.statistics:
         group: list[Located] = []
         for item in items:
             if group and (item.path, item.line) != (group[0].path, group[0].line):
-                _write_group(console, group, width, frames)
+                _write_group(writer, group, width, frames)
                 group = []
             group.append(item)
         if group:
-            _write_group(console, group, width, frames)
+            _write_group(writer, group, width, frames)
     else:
         from .render import statistics_lines
 
         for line in statistics_lines(items):
-            console.print(line)
-    if getattr(args, "show_fixes", False):
-        for line in fixes_lines(outcomes):
+            writer.line(line)
+    if display.show_fixes:
+        for line in fixes_lines(result):
             for part in wrap(line, width, indent=4):
-                console.print(part)
-    if getattr(args, "quiet", False):
+                writer.line(part)
+    if display.quiet:
         return
-    for line in summary_lines(items, outcomes, info):
+    for line in summary_lines(items, result):
         for part in wrap(line, width):
-            console.print(Text(part))
+            writer.line(part)
 
 
-def fixes_lines(outcomes: Sequence[FileOutcome]) -> list[str]:
+def fixes_lines(result: RunResult) -> list[str]:
     """``Fixed 3 in x.md: 2 × BL001 tracking-params, 1 × BL010 link-text-whitespace``."""
     from ..registry import rules_by_code
 
     by_code = rules_by_code()
     lines = []
-    for outcome in outcomes:
+    for outcome in result:
         if not outcome.applied:
             continue
         parts = []
@@ -133,30 +173,25 @@ def help_line(item: Located) -> str:
     return f"help: {title}; {see}"
 
 
-def _write_group(console: Console, group: Sequence[Located], width: int, frames: bool) -> None:
-    from rich.text import Text
-
+def _write_group(
+    writer: _Plain | _Rich, group: Sequence[Located], width: int, frames: bool
+) -> None:
     for item in group:
         sev = item.diagnostic.severity.value
         lines = wrap(finding_line(item), width, indent=4)
-        first = Text(lines[0])
         code = item.diagnostic.code
         at = lines[0].find(f": {code} {sev}")
-        if at >= 0:  # colour the code and severity where they stand
-            first.stylize(_STYLE[sev], at + 2, at + 3 + len(code) + len(sev))
-        console.print(first)
+        # colour the code and severity where they stand
+        styles = [(at + 2, at + 3 + len(code) + len(sev), _STYLE[sev])] if at >= 0 else []
+        writer.line(lines[0], styles)
         for rest in lines[1:]:
-            console.print(Text(rest))
+            writer.line(rest)
     if not frames:
         return
-    frame = code_frame(group, width)
-    for text_line, marks in frame:
-        row = Text()
-        row.append(text_line[0], "dim")
-        row.append(text_line[1])
-        for start, end, sev in marks:
-            row.stylize(_STYLE[sev], start, end)
-        console.print(row)
+    for (gutter, body), marks in code_frame(group, width):
+        writer.line(
+            gutter + body, [(0, len(gutter), "dim")] + [(a, b, _STYLE[s]) for a, b, s in marks]
+        )
     seen: set[str] = set()
     for item in group:
         line = help_line(item)
@@ -169,7 +204,7 @@ def _write_group(console: Console, group: Sequence[Located], width: int, frames:
             parts = wrap(head, width, indent=8, first_indent=6)
             parts += wrap(see, width, indent=8, first_indent=8)
         for part in parts:
-            console.print(Text(part))
+            writer.line(part)
 
 
 @dataclass(frozen=True)
@@ -187,57 +222,70 @@ def code_frame(
     Each row is ``((gutter, body), [(start, end, severity)...])`` with the styled ranges as
     character offsets into ``gutter + body``. Empty when the line is blank.
     """
-    from rich.cells import cell_len
-
     first = group[0]
     source = first.source_line
     if not source.strip():
         return []
     pieces = [_piece(ch) for ch in source]
-    n = len(pieces)
-    marks: list[_Mark] = []
+    marks = _marks(group, len(pieces))
+    if any(m.end > len(pieces) for m in marks):
+        pieces.append(" ")  # an insertion point at the end of the line
+    widths = [_cells(p) for p in pieces]
+    gutter = f"{first.line:>{_GUTTER}} | "
+    blank = " " * _GUTTER + " | "
+    avail = max(width - len(gutter), 10)
+    a, b = _window(widths, min(m.start for m in marks), max(m.end for m in marks), avail)
+    left = ELLIPSIS if a > 0 else ""
+    right = ELLIPSIS if b < len(pieces) else ""
+    body = left + "".join(pieces[a:b]) + right
+    body = body.rstrip() if not right else body
+    marker, styles = _marker(_severity_at(marks, len(pieces)), widths, a, b, len(blank) + len(left))
+    rows: list[tuple[tuple[str, str], list[tuple[int, int, str]]]] = [((gutter, body), [])]
+    if marker.strip():
+        rows.append(((blank, " " * len(left) + marker.rstrip()), styles))
+    return rows
+
+
+def _marks(group: Sequence[Located], n: int) -> list[_Mark]:
+    """Each finding's range of pieces on its first line (to the end when it goes on)."""
+    marks = []
     for item in group:
         start = item.column - 1
         end = item.end_column - 1 if item.end_line == item.line else n
         end = min(max(end, start + 1), n + 1)
         marks.append(_Mark(start, end, item.diagnostic.severity.value))
-    if any(m.end > n for m in marks):
-        pieces.append(" ")  # an insertion point at the end of the line
-    widths = [cell_len(p) for p in pieces]
-    gutter = f"{first.line:>{_GUTTER}} | "
-    blank = " " * _GUTTER + " | "
-    avail = max(width - len(gutter), 10)
-    focus_start = min(m.start for m in marks)
-    focus_end = max(m.end for m in marks)
-    a, b = _window(widths, focus_start, focus_end, avail)
-    left = ELLIPSIS if a > 0 else ""
-    right = ELLIPSIS if b < len(pieces) else ""
-    body = left + "".join(pieces[a:b]) + right
-    body = body.rstrip() if not right else body
+    return marks
 
-    severity_at: list[str | None] = [None] * len(pieces)
+
+def _severity_at(marks: Sequence[_Mark], n: int) -> list[str | None]:
+    """The worst severity marking each piece."""
+    out: list[str | None] = [None] * n
     for m in marks:
-        for i in range(m.start, min(m.end, len(pieces))):
-            held = severity_at[i]
+        for i in range(m.start, min(m.end, n)):
+            held = out[i]
             if held is None or _RANK[m.severity] > _RANK[held]:
-                severity_at[i] = m.severity
-    marker = " " * len(left)
+                out[i] = m.severity
+    return out
+
+
+def _marker(
+    severity_at: Sequence[str | None], widths: Sequence[int], a: int, b: int, offset: int
+) -> tuple[str, list[tuple[int, int, str]]]:
+    """The ``^^^`` line under pieces ``[a, b)`` and its styled ranges (from ``offset``)."""
+    marker = ""
     styles: list[tuple[int, int, str]] = []
     for i in range(a, b):
         sev = severity_at[i]
         if sev is None:
             marker += " " * widths[i]
             continue
-        pos = len(blank) + len(marker)
+        pos = offset + len(marker)
         marker += "^" * widths[i]
         if styles and styles[-1][1] == pos and styles[-1][2] == sev:
             styles[-1] = (styles[-1][0], pos + widths[i], sev)
         else:
             styles.append((pos, pos + widths[i], sev))
-    rows: list[tuple[tuple[str, str], list[tuple[int, int, str]]]] = [((gutter, body), [])]
-    if marker.strip():
-        rows.append(((blank, marker.rstrip()), styles))
-    return rows
+    return marker, styles
 
 
 def _piece(ch: str) -> str:
@@ -273,9 +321,7 @@ def _window(widths: Sequence[int], focus_start: int, focus_end: int, avail: int)
 def wrap(text: str, width: int, *, indent: int = 2, first_indent: int = 0) -> list[str]:
     """``text`` in lines of at most ``width`` cells, broken at spaces where it can be
     (a word wider than a line is cut), continuation lines indented by ``indent``."""
-    from rich.cells import cell_len
-
-    if first_indent + cell_len(text) <= width:
+    if first_indent + _cells(text) <= width:
         return [" " * first_indent + text]
     lines: list[str] = []
     line = " " * first_indent
@@ -283,15 +329,15 @@ def wrap(text: str, width: int, *, indent: int = 2, first_indent: int = 0) -> li
     start_len = len(line)
     for word in text.split(" "):
         sep = "" if len(line) == start_len else " "
-        if cell_len(line) + len(sep) + cell_len(word) <= room:
+        if _cells(line) + len(sep) + _cells(word) <= room:
             line += sep + word
             continue
         if len(line) > start_len:
             lines.append(line)
             line = " " * indent
             start_len = len(line)
-        while cell_len(line) + cell_len(word) > room:
-            cut = _fit(word, room - cell_len(line))
+        while _cells(line) + _cells(word) > room:
+            cut = _fit(word, room - _cells(line))
             if cut == 0:
                 break
             lines.append(line + word[:cut])
@@ -303,13 +349,20 @@ def wrap(text: str, width: int, *, indent: int = 2, first_indent: int = 0) -> li
     return lines
 
 
-def _fit(word: str, cells: int) -> int:
-    """How many leading characters of ``word`` fit in ``cells``."""
+def _cells(text: str) -> int:
+    """Terminal cells of ``text``; printable ASCII without rich (start-up time)."""
+    if text.isascii() and text.isprintable():
+        return len(text)
     from rich.cells import cell_len
 
+    return int(cell_len(text))
+
+
+def _fit(word: str, cells: int) -> int:
+    """How many leading characters of ``word`` fit in ``cells``."""
     used = 0
     for i, ch in enumerate(word):
-        used += cell_len(ch)
+        used += _cells(ch)
         if used > cells:
             return i
     return len(word)
