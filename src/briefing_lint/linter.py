@@ -10,6 +10,7 @@ from . import registry
 from .config import Config
 from .diagnostics import Diagnostic, Severity
 from .document import Document
+from .guard import structure_guard
 from .rule import Directive, Rule, RuleContext
 from .suppressions import (
     FACTS_KEY,
@@ -89,6 +90,7 @@ def contexts(
             config,
             active.kind_severity,
             defaults,
+            structure_guard,
         )
         out.append((active.rule, ctx))
     return out

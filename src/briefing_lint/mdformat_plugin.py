@@ -186,10 +186,10 @@ def _fix_pass(mdit: MarkdownIt) -> Any | None:
     def briefing_fix(state: StateCore) -> None:
         # Imported when called (start-up): plain ``mdformat`` loads this module for every run,
         # and the whole linter is only needed by runs that opted in and have a file to fix.
-        from .api import fix_text
+        from .engine import fix_source
 
         try:
-            result = fix_text(state.src, config, path)
+            result = fix_source(state.src, config, path)
         except Exception as exc:  # a rule bug must not stop the formatter
             LOGGER.warning("briefing-lint fixes skipped: %s", exc)
             return
@@ -200,7 +200,7 @@ def _fix_pass(mdit: MarkdownIt) -> Any | None:
 
 
 def _config_for(path: str | None) -> Config | None:
-    # Imported when called (start-up), as ``fix_text`` is: see :func:`_fix_pass`.
+    # Imported when called (start-up), as ``fix_source`` is: see :func:`_fix_pass`.
     from .config import ConfigError, ConfigResolver
 
     try:

@@ -17,7 +17,6 @@ from .diagnostics import Applicability, Diagnostic, Edit, Fix, Severity, Span
 from .document import Document, DocumentIndex, index
 from .edits import apply_edits
 from .errors import OptionError as OptionError
-from .guard import structure_guard
 from .ruledata import RuleDataError, RuleMeta, meta_for
 
 
@@ -62,6 +61,10 @@ class RuleContext:
     kind_severity: Mapping[str, Severity] = field(default_factory=dict)
     #: Codes of the rules on by default (BL014 judges a bare ``disable`` only when all run).
     default_codes: frozenset[str] = frozenset()
+    #: The structure guard (source, fixed, diagnostics) -> refused ones, handed in by the
+    #: linter so that rules stay below the guard; None: every fix is taken as changing the
+    #: structure (no fix is offered where it matters).
+    structure_guard: Callable[[str, str, list[Diagnostic]], Any] | None = None
 
     @cached_property
     def index(self) -> DocumentIndex:
@@ -123,9 +126,11 @@ class RuleContext:
 
     def keeps_structure(self, fix: Fix, at: Span) -> bool:
         """Whether the structure guard would let ``fix`` (reported at ``at``) through."""
+        if self.structure_guard is None:
+            return False
         source = self.doc.source
         probe = self.report(at, fix.title, fix=fix)
-        return not structure_guard(source, apply_edits(source, fix.edits), [probe])
+        return not self.structure_guard(source, apply_edits(source, fix.edits), [probe])
 
 
 @runtime_checkable

@@ -4,6 +4,7 @@ it to a stream."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -169,4 +170,20 @@ def summary_lines(items: Sequence[Located], result: RunResult) -> list[str]:
         lines.append(f"{checked}; {failed} path{_s(failed)} could not be read (see the errors).")
     else:
         lines.append(f"All checks passed ({files} file{_s(files)}).")
+    return lines
+
+
+def statistics_lines(items: Sequence[Located]) -> list[str]:
+    """Findings counted per rule, most frequent first (``--statistics``)."""
+    counts = Counter(i.diagnostic.code for i in items)
+    fixable = Counter(
+        i.diagnostic.code
+        for i in items
+        if i.diagnostic.fix is not None and i.diagnostic.fix.applicability.value == "safe"
+    )
+    names = {i.diagnostic.code: i.diagnostic.name for i in items}
+    lines = []
+    for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        mark = "[*]" if fixable[code] else "   "
+        lines.append(f"{count:>6}  {code}  {mark} {names[code]}  ({fixable[code]} fixable)")
     return lines

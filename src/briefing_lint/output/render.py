@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any, TextIO
 
 from ..document import LineIndex, split_bom
 from ..engine import RunResult
-from . import Display, Located, as_json, finding_line, locate, summary_lines
+from . import Display, Located, as_json, finding_line, locate, statistics_lines, summary_lines
 
 
 def located(result: RunResult) -> list[Located]:
@@ -135,19 +134,3 @@ def github_line(item: Located) -> str:
         f"title={_escape_github(d.code + ' ' + d.name, True)}"
     )
     return f"::{level} {props}::{_escape_github(d.message)}"
-
-
-def statistics_lines(items: Sequence[Located]) -> list[str]:
-    """Findings counted per rule, most frequent first (``--statistics``)."""
-    counts = Counter(i.diagnostic.code for i in items)
-    fixable = Counter(
-        i.diagnostic.code
-        for i in items
-        if i.diagnostic.fix is not None and i.diagnostic.fix.applicability.value == "safe"
-    )
-    names = {i.diagnostic.code: i.diagnostic.name for i in items}
-    lines = []
-    for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        mark = "[*]" if fixable[code] else "   "
-        lines.append(f"{count:>6}  {code}  {mark} {names[code]}  ({fixable[code]} fixable)")
-    return lines

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 from ..engine import RunResult
-from . import Display, Located, finding_line, summary_lines, visible
+from . import Display, Located, finding_line, statistics_lines, summary_lines, visible
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -125,8 +125,6 @@ def write_text(
         if group:
             _write_group(writer, group, width, frames)
     else:
-        from .render import statistics_lines
-
         for line in statistics_lines(items):
             writer.line(line)
     if display.show_fixes:
