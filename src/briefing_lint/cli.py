@@ -92,6 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--force-exclude", action="store_true", help="apply exclude to paths given explicitly"
     )
     check.add_argument(
+        "--online",
+        action="store_true",
+        help="also check links and images over HTTP (dead links, short links resolved)",
+    )
+    check.add_argument(
+        "--refresh", action="store_true", help="with --online: ignore the cached answers"
+    )
+    check.add_argument(
         "--add-suppressions",
         action="store_true",
         help="insert a disable comment (with a reason placeholder) for every remaining diagnostic",
@@ -262,6 +270,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.output_format not in ("text", "concise", "json", "json-lines", "github", "sarif"):
         raise UsageError(f"--output-format: unknown format {args.output_format!r}")
+    if args.refresh and not args.online:
+        raise UsageError("--refresh: only with --online")
     resolver = _resolver(args)
     paths = [Path(p) for p in (args.paths or ["."])]
     outcomes: list[FileOutcome] = []
@@ -302,6 +312,9 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             )
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+
+    if args.online:
+        outcomes = _online(args, outcomes, resolver, stdin)
 
     from .crossfile import cross_file_diagnostics
 
@@ -393,6 +406,31 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         if any(d.severity.rank >= threshold.rank for d in outcome.diagnostics):
             return EXIT_FAIL
     return EXIT_OK
+
+
+def _online(
+    args: argparse.Namespace, outcomes: list[FileOutcome], resolver: Any, stdin: bool
+) -> list[FileOutcome]:
+    # Imported here: the HTTP stack is loaded only for --online (start-up speed).
+    try:
+        from .online.run import Options, check_run
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("httpx", "httpcore"):
+            raise
+        raise UsageError("--online needs httpx: pip install 'briefing-lint[online]'") from None
+
+    options = Options(
+        refresh=args.refresh,
+        use_cache=not args.no_cache,
+        cache_dir=args.cache_dir,
+        fix=args.fix or args.diff,
+        unsafe=args.unsafe_fixes,
+        write=args.fix and not args.diff and not stdin,
+        stdin=stdin,
+    )
+    return check_run(
+        outcomes, lambda o: resolver.for_path(None if str(o.path) == "-" else o.path), options
+    )
 
 
 def _add_suppressions(outcomes: list[FileOutcome]) -> int:

@@ -25,6 +25,7 @@ import pathspec
 import yaml
 
 from .diagnostics import Severity
+from .online import settings as online_settings
 from .ruledata import OptionSpec, RuleMeta
 
 if sys.version_info >= (3, 11):
@@ -45,6 +46,7 @@ _TOP_KEYS = {
     "images",
     "max_file_size",
     "newsletter",
+    "online",
 }  # fmt: skip
 _RULE_KEYS = {"enabled", "severity"}
 #: Top-level ``items`` keys and the rule option each one sets (rules may still override).
@@ -214,6 +216,8 @@ class Config:
     #: The briefing itself: ``{names: [...]}``, the values its own campaign tags carry
     #: (``utm_source=weekly-digest``), which BL001 keeps.
     newsletter: Mapping[str, Any] = field(default_factory=dict)
+    #: ``--online`` settings (validated by :mod:`briefing_lint.online.settings`).
+    online: Mapping[str, Any] = field(default_factory=dict)
     #: The file this came from (None for defaults / dicts).
     source: Path | None = None
     #: Dotted key -> where its value was set ("default", a file path, "command line").
@@ -629,6 +633,11 @@ def _build_key(
         values[key] = {**cfg.newsletter, **_newsletter(value, source)}
         for sub in values[key]:
             provenance[f"newsletter.{sub}"] = source
+    elif key == "online":
+        try:
+            values[key] = {**cfg.online, **online_settings.validate(value)}
+        except online_settings.SettingError as exc:
+            raise ConfigError(source, f"online.{exc.key}".rstrip("."), exc.problem) from None
     elif key == "format":
         if not isinstance(value, dict):
             raise ConfigError(source, str(raw_key), "expected a mapping")

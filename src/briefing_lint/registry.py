@@ -9,6 +9,7 @@ from .rules.accidental_list import AccidentalList
 from .rules.bare_url_boundary import BareUrlBoundary
 from .rules.cjk_punctuation import CjkPunctuation
 from .rules.cjk_spacing import CjkSpacing
+from .rules.dead_link import DeadLink
 from .rules.duplicate_item import DuplicateItem
 from .rules.emphasis_not_rendered import EmphasisNotRendered
 from .rules.ephemeral_link import EphemeralLink
@@ -39,6 +40,7 @@ RULES: tuple[type[Rule], ...] = (
     RedirectWrapper,
     ShortLink,
     EphemeralLink,
+    DeadLink,
     UnusedSuppression,
     TooDeep,
     CjkSpacing,

@@ -21,6 +21,7 @@ from .. import localfiles
 from ..config import ConfigError
 from ..diagnostics import Diagnostic, Edit, Fix, Severity, Span
 from ..document import Document, InlineBlock, Link, TextNode
+from ..online import results as online_results
 from ..rule import Rule, RuleContext
 from ..ruledata import RuleDataError, load_table
 from ..safe_regex import RegexError, compile_user_regex
@@ -417,6 +418,9 @@ class ImageHosts(Rule):
             and any(p.matches(host, url.path) for p in settings.allow)
         )
         policy = None if allowed or not host else self._policy(settings, url)
+        verified = _verified(href, policy)
+        if verified == "clear":  # --online: a page on another site gets the image
+            policy = None
         if policy is not None:
             kind = policy.status
             severity: Severity | None = None
@@ -436,6 +440,8 @@ class ImageHosts(Rule):
                     else ""
                 ),
             )
+            if verified:
+                suffix += ctx.message("verified", evidence=verified)
             out.append(
                 ctx.report(
                     where(),
@@ -658,6 +664,18 @@ class ImageHosts(Rule):
                     ctx.message("local_path", path=_short(dest)),
                     kind="local-path",
                 )
+
+
+def _verified(href: str, policy: HostPolicy | None) -> str:
+    """``--online``: "clear" when the image loads for a page on another site, the evidence
+    when it does not, "" when unknown (off-line, or not a host that checks the Referer)."""
+    lookup = online_results.current()
+    if lookup is None or policy is None or policy.status != "block" or not policy.referer:
+        return ""
+    found = lookup.image(href)
+    if found is None or found.verdict == "unknown":
+        return ""
+    return "clear" if found.verdict == "clear" else found.evidence
 
 
 def _missing_local(ctx: RuleContext, settings: _Settings, href: str) -> str | None:

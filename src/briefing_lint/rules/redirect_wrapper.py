@@ -6,9 +6,11 @@ import re
 from collections.abc import Iterator
 from urllib.parse import quote
 
-from ..diagnostics import Diagnostic, Fix
+from ..diagnostics import Applicability, Diagnostic, Fix
+from ..online import results
 from ..rule import Rule, RuleContext
 from ..urls import RuleSet, find_redirect, needs_escaping
+from ._online import resolve
 from ._url_targets import (
     Target,
     compiled_rules,
@@ -80,13 +82,22 @@ class RedirectWrapper(Rule):
             fix = None
             applicability = ctx.fix_applicability("wrapped")
             ok = fits(target, hit.target)
+            key = "wrapped" if ok else "unfixable"
+            message = ctx.message(key, host=hit.host, target=_shown(hit.target))
+            doubt = _online_doubt(hit.target, rules)
+            if doubt and applicability is not None:
+                applicability = Applicability.UNSAFE
+                message = ctx.message("unverified", host=hit.host, chain=doubt)
             if applicability is not None and ok:
                 fix = Fix(target.edits(hit.target), applicability, ctx.message("fix_title"))
-            key = "wrapped" if ok else "unfixable"
             yield ctx.report(
-                target.span,
-                ctx.message(key, host=hit.host, target=_shown(hit.target)),
-                kind="wrapped",
-                fix=fix,
-                data={"target": hit.target},
+                target.span, message, kind="wrapped", fix=fix, data={"target": hit.target}
             )
+
+
+def _online_doubt(url: str, rules: RuleSet) -> str:
+    """``--online``: the target's redirect chain when it makes linking it doubtful (a login
+    or consent page on the way, or an http end), else ""."""
+    lookup = results.current()
+    found = None if lookup is None else resolve(lookup, url, rules)
+    return f"{found.chain} ({found.doubt})" if found is not None and found.doubt else ""
