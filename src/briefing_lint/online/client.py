@@ -75,7 +75,7 @@ class _Response:
 def classify(exc: BaseException) -> tuple[str, str]:
     """The error kind (dns, tls, timeout, connect, protocol) of a failed request."""
     if isinstance(exc, httpx.TimeoutException):
-        return "timeout", "timed out"
+        return "timeout", ""
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, socket.gaierror):
