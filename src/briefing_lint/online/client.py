@@ -35,6 +35,9 @@ MAX_HOPS = 10
 #: Enough of a page to find a soft-404 marker; pages are not read further.
 PAGE_LIMIT = 512 << 10
 IMAGE_LIMIT = 8 << 20
+#: A body not needed (a redirect's, an error page's) is read this far to keep the
+#: connection for the next request; past it the connection is closed instead.
+DRAIN_LIMIT = 64 << 10
 #: The page an image is embedded in, as a hotlinking site's reader would send it.
 FOREIGN_REFERER = "https://example.org/briefing.html"
 #: WeChat answers a deleted or blocked article with a 200 page saying so.
@@ -185,21 +188,13 @@ class Checker:
                 raise OutOfTime
             try:
                 async with self._client.stream(method, url, headers=headers) as resp:
-                    body = b""
-                    if limit and resp.status_code < 300:
-                        chunks: list[bytes] = []
-                        size = 0
-                        async for chunk in resp.aiter_raw():
-                            chunks.append(chunk)
-                            size += len(chunk)
-                            if size >= limit:
-                                break
-                        body = b"".join(chunks)[:limit]
+                    keep = limit and resp.status_code < 300
+                    body = await _read(resp, limit if keep else DRAIN_LIMIT)
                     return _Response(
                         resp.status_code,
                         resp.headers.get("location"),
                         resp.headers.get("content-type", "").split(";")[0].strip().lower(),
-                        body,
+                        body if keep else b"",
                         resp.headers.get("retry-after"),
                     )
             except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
@@ -279,6 +274,19 @@ class Checker:
         ):
             return ImageResult(url, "blocked", "a foreign Referer gets other bytes (a placeholder)")
         return ImageResult(url, "clear", "the same image with a foreign Referer")
+
+
+async def _read(resp: httpx.Response, limit: int) -> bytes:
+    """Up to ``limit`` bytes of the body. A body read to its end (a HEAD's empty one
+    included) lets the connection serve the next request; a longer one closes it."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.aiter_raw():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            break
+    return b"".join(chunks)[:limit]
 
 
 def _digest(data: bytes) -> str:
