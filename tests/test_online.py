@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import socket
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -523,3 +525,45 @@ def test_hotlink_protection_confirmed_or_cleared(
     _, out, _ = run(["check", "--no-cache", "--select=BL004", "--output-format=concise",
                         str(tmp_path / "issue.md")], capsys)  # fmt: skip
     assert out.count("blocks hotlinking") == 4
+
+
+# -- output ------------------------------------------------------------------------------
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing_lint.online import run as online_run
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    with online_run.progress_bar(100, None) as tick:
+        assert tick is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with online_run.progress_bar(2, None) as tick:
+        assert tick is None  # a few URLs: no bar
+    with online_run.progress_bar(100, None) as tick:
+        assert tick is not None
+        tick()
+
+
+def test_stdin_and_diff(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    srv: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    srv.expect_request("/gone").respond_with_data("no", status=404)
+    srv.expect_request("/s/1").respond_with_response(redirect(srv.url_for("/post?from=share")))
+    srv.expect_request("/post").respond_with_data("post")
+    write(tmp_path, "", "rules: {BL012: {extra_hosts: [localhost]}}\n")
+    monkeypatch.chdir(tmp_path)
+    text = f"- [a]({srv.url_for('/gone')})\n- [b](http://localhost:{srv.port}/s/1)\n"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+    code, out, _ = run(["check", "--online", "--no-cache", SELECT, "--output-format=concise",
+                        "-"], capsys)  # fmt: skip
+    assert code == 1 and "BL016 error dead link: HTTP 404" in out
+    path = tmp_path / "issue.md"
+    path.write_text(text, encoding="utf-8")
+    code, out, _ = run(["check", "--online", "--diff", "--unsafe-fixes", SELECT, str(path)],
+                       capsys)  # fmt: skip
+    assert code == 1
+    assert f"+- [b]({srv.url_for('/post?from=share')})" in out
+    assert path.read_text(encoding="utf-8") == text  # --diff writes nothing

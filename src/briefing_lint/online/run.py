@@ -71,7 +71,7 @@ def _wanted(outcome: FileOutcome, config: Config, options: Options) -> Lookup:
 
 
 @contextmanager
-def _progress(total: int, shown: bool | None) -> Iterator[Callable[[], None] | None]:
+def progress_bar(total: int, shown: bool | None) -> Iterator[Callable[[], None] | None]:
     if shown is None:
         shown = sys.stderr.isatty() and total >= PROGRESS_FROM
     if not shown:
@@ -102,7 +102,7 @@ def fetch(
         found_images = {u: img for u in images if (img := cache.image(u)) is not None}
     todo_links = links - found_links.keys()
     todo_images = images - found_images.keys()
-    with _progress(len(todo_links) + len(todo_images), options.progress) as tick:
+    with progress_bar(len(todo_links) + len(todo_images), options.progress) as tick:
         checker = Checker(s, tick)
         new_links, new_images = checker.run(todo_links, todo_images)
     if checker.out_of_time:
