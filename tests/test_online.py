@@ -567,3 +567,54 @@ def test_stdin_and_diff(
     assert code == 1
     assert f"+- [b]({srv.url_for('/post?from=share')})" in out
     assert path.read_text(encoding="utf-8") == text  # --diff writes nothing
+
+
+def test_redirect_loops_and_app_redirects(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], srv: HTTPServer
+) -> None:
+    srv.expect_request("/loop").respond_with_response(redirect("/loop"))
+    srv.expect_request("/app").respond_with_response(redirect("weixin://dl/business/?t=x"))
+    text = f"- [a]({srv.url_for('/loop')})\n- [b]({srv.url_for('/app')})\n"
+    _, found = check_json(write(tmp_path, text), capsys, SELECT)
+    assert by_line(found, "BL016") == {1: "dead link: too many redirects: more than 10"}
+
+
+def test_time_budget_leaves_the_rest_unchecked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], srv: HTTPServer
+) -> None:
+    def slow(request: Request) -> Response:
+        if request.args["n"] != "0":
+            time.sleep(1.5)  # the budget is spent while this one is asked
+        return Response(status=204)
+
+    srv.expect_request("/slow").respond_with_handler(slow)
+    links = "".join(f"- [{i}]({srv.url_for('/slow')}?n={i})\n" for i in range(3))
+    path = write(tmp_path, links, "online: {budget: 1s, per_host: 1, accept: [200]}\n")
+    code, out, err = run(
+        ["check", "--online", "--no-cache", "--select=BL016", "--output-format=json", str(path)],
+        capsys,
+    )
+    assert code == 1
+    # The two asked within the budget are reported; the third is not called dead.
+    assert [d["line"] for d in json.loads(out)] == [1, 2]
+    assert "time budget (1 s) spent: 1 URL(s) not checked" in err
+    assert len(srv.log) == 2
+
+
+def test_cache_entries_expire(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing_lint.online.cache import ResultCache
+    from briefing_lint.online.results import Hop, LinkResult
+
+    cache = ResultCache(tmp_path, ttl=3600)
+    cache.put_link(LinkResult("https://a.example/", (Hop("https://a.example/", 404),)))
+    cache.put_link(LinkResult("https://b.example/", (Hop("https://b.example/", 503),)))
+    cache.put_link(LinkResult("https://c.example/", error="timeout"))
+    assert cache.save() is None
+    fresh = ResultCache(tmp_path, ttl=3600)
+    assert fresh.link("https://a.example/") is not None
+    assert fresh.link("https://b.example/") is None  # 5xx and timeouts are not kept
+    assert fresh.link("https://c.example/") is None
+    assert ResultCache(tmp_path, ttl=3600, read=False).link("https://a.example/") is None
+    later = time.time() + 3601
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert ResultCache(tmp_path, ttl=3600).link("https://a.example/") is None

@@ -141,7 +141,6 @@ class Checker:
         self, links: list[str], images: list[str]
     ) -> tuple[dict[str, LinkResult], dict[str, ImageResult]]:
         s = self.settings
-        self._deadline = time.monotonic() + s.budget
         self._all = asyncio.Semaphore(s.concurrency)
         headers = {"User-Agent": s.user_agent, "Accept": "*/*", **dict(s.headers)}
         limits = httpx.Limits(max_connections=s.concurrency, max_keepalive_connections=64)
@@ -155,6 +154,7 @@ class Checker:
             transport=self._transport,
         ) as client:
             self._client = client
+            self._deadline = time.monotonic() + s.budget
             found_links = await asyncio.gather(*(self._guard(self.link(u)) for u in links))
             found_images = await asyncio.gather(*(self._guard(self.image(u)) for u in images))
         return (
@@ -197,7 +197,7 @@ class Checker:
                         body if keep else b"",
                         resp.headers.get("retry-after"),
                     )
-            except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
+            except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as exc:
                 raise _Failed(*classify(exc)) from None
 
     async def _retrying(
@@ -227,9 +227,13 @@ class Checker:
             chain.append(Hop(current, resp.status))
             if 300 <= resp.status < 400 and resp.location:
                 current = urljoin(current, resp.location)
+                if not current.lower().startswith(("http://", "https://")):
+                    break  # to an app (``weixin://``, ``snssdk1128://``): the end of the web
                 continue
             return LinkResult(url, tuple(chain)), resp
-        return LinkResult(url, tuple(chain), "redirects", f"more than {MAX_HOPS}"), None
+        else:
+            return LinkResult(url, tuple(chain), "redirects", f"more than {MAX_HOPS}"), None
+        return LinkResult(url, tuple(chain)), None
 
     # -- links ----------------------------------------------------------------------------
 

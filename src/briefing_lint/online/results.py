@@ -69,8 +69,8 @@ class LinkResult:
         if self.soft_404:
             return "soft-404"
         status = self.status
-        if status is None or status in accept:
-            return None
+        if status is None or status in accept or 300 <= status < 400:
+            return None  # a 3xx last: a redirect to an app, which browsers hand over
         return "gone" if status in (404, 410) else "status"
 
     def gate(self) -> str | None:
