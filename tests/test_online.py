@@ -618,3 +618,24 @@ def test_cache_entries_expire(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     later = time.time() + 3601
     monkeypatch.setattr(time, "time", lambda: later)
     assert ResultCache(tmp_path, ttl=3600).link("https://a.example/") is None
+
+
+def test_suppressed_dead_link_and_bl014(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], srv: HTTPServer
+) -> None:
+    srv.expect_request("/gone").respond_with_data("no", status=404)
+    srv.expect_request("/ok").respond_with_data("fine")
+    text = (
+        "<!-- briefing-lint-disable-next-line BL016 -- kept for the record -->\n"
+        f"- [a]({srv.url_for('/gone')})\n"
+        "<!-- briefing-lint-disable-next-line BL016 -- no longer needed -->\n"
+        f"- [b]({srv.url_for('/ok')})\n"
+    )
+    path = write(tmp_path, text)
+    select = "--select=BL014,BL016"
+    _, found = check_json(path, capsys, select)
+    # Online: the first comment is used, the second is not.
+    assert [(d["line"], d["code"]) for d in found] == [(3, "BL014")]
+    # Off-line nothing can tell: neither comment is called unused.
+    code, out, _ = run(["check", "--no-cache", select, "--output-format=json", str(path)], capsys)
+    assert (code, json.loads(out)) == (0, [])

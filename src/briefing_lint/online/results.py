@@ -15,6 +15,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+#: Rules that report only with ``--online``: off-line, a suppression naming them is not
+#: unused (BL014), it waits for the next online run.
+ONLINE_ONLY = frozenset({"BL016"})
+
 #: Errors that mean the page cannot be reached at all.
 UNREACHABLE = {
     "dns": "DNS lookup failed",
