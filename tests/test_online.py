@@ -639,3 +639,24 @@ def test_suppressed_dead_link_and_bl014(
     # Off-line nothing can tell: neither comment is called unused.
     code, out, _ = run(["check", "--no-cache", select, "--output-format=json", str(path)], capsys)
     assert (code, json.loads(out)) == (0, [])
+
+
+def test_a_busy_host_does_not_hold_slots_of_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], srv: HTTPServer
+) -> None:
+    order: list[str] = []
+
+    def slow(request: Request) -> Response:
+        order.append(request.args["n"])
+        time.sleep(0.1)
+        return Response("ok")
+
+    srv.expect_request("/many").respond_with_handler(slow)
+    busy = "".join(f"- [{i}]({srv.url_for('/many')}?n={i})\n" for i in range(6))
+    other = f"- [other](http://localhost:{srv.port}/many?n=other)\n"
+    config = "online: {per_host: 1, concurrency: 2}\n"
+    code, _ = check_json(write(tmp_path, busy + other, config), capsys, "--select=BL016")
+    assert code == 0 and len(order) == 7
+    # Tasks queued for the busy host hold no global slot: the other host goes at once,
+    # not after the six (the URLs are taken in sorted order, 127.0.0.1 before localhost).
+    assert order.index("other") <= 2, order

@@ -183,7 +183,8 @@ class Checker:
         gate = self._hosts.get(host)
         if gate is None:
             gate = self._hosts[host] = asyncio.Semaphore(self.settings.per_host)
-        async with self._all, gate:
+        # The host first: waiting for a busy host must not hold a slot other hosts could use.
+        async with gate, self._all:
             if time.monotonic() > self._deadline:
                 raise OutOfTime
             try:
