@@ -660,3 +660,23 @@ def test_a_busy_host_does_not_hold_slots_of_others(
     # Tasks queued for the busy host hold no global slot: the other host goes at once,
     # not after the six (the URLs are taken in sorted order, 127.0.0.1 before localhost).
     assert order.index("other") <= 2, order
+
+
+def test_cache_file_that_is_a_link_is_neither_read_nor_replaced(tmp_path: Path) -> None:
+    from briefing_lint.online.cache import FILE_NAME, ResultCache
+    from briefing_lint.online.results import Hop, LinkResult
+
+    elsewhere = tmp_path / "elsewhere.json"
+    good = {"at": time.time(), "chain": [["https://a.example/", 200]], "error": "", "detail": ""}
+    entry = {"schema": 1, "links": {"https://a.example/": {**good, "soft_404": ""}}}
+    elsewhere.write_text(json.dumps(entry), encoding="utf-8")
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    (folder / FILE_NAME).symlink_to(elsewhere)
+    cache = ResultCache(folder, ttl=3600)
+    assert cache.link("https://a.example/") is None  # not followed
+    cache.put_link(LinkResult("https://b.example/", (Hop("https://b.example/", 404),)))
+    problem = cache.save()
+    assert problem is not None and "not a regular file" in problem
+    assert json.loads(elsewhere.read_text(encoding="utf-8")) == entry
+    assert (folder / FILE_NAME).is_symlink()
