@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import ssl
 import subprocess
 import threading
 import time
@@ -105,3 +106,40 @@ def clear_proxies(setenv: Callable[[str, str], None], delenv: Callable[..., None
         for variant in (name, name.lower()):
             if variant in os.environ:
                 delenv(variant)
+
+
+# -- fixtures (imported by the test modules) ------------------------------------------------
+
+SELECT = "--select=BL001,BL004,BL011,BL012,BL016"
+
+
+@pytest.fixture(autouse=True)
+def no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A proxy from the developer's environment must not carry the local requests."""
+    clear_proxies(monkeypatch.setenv, monkeypatch.delenv)
+
+
+@pytest.fixture
+def srv() -> Iterator[HTTPServer]:
+    with server() as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def certs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return self_signed(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def tls(certs: tuple[Path, Path]) -> Iterator[HTTPServer]:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*map(str, certs))
+    with server(context) as s:
+        yield s
+
+
+def write(tmp_path: Path, text: str, config: str = "") -> Path:
+    (tmp_path / ".briefing-lint.yaml").write_text(config, encoding="utf-8")
+    path = tmp_path / "issue.md"
+    path.write_text(text, encoding="utf-8")
+    return path
