@@ -85,6 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--force-exclude", action="store_true", help="apply exclude to paths given explicitly"
     )
     check.add_argument(
+        "--online",
+        action="store_true",
+        help="also check links and images over HTTP (dead links, short links resolved)",
+    )
+    check.add_argument(
+        "--refresh", action="store_true", help="with --online: ignore the cached answers"
+    )
+    check.add_argument(
         "--add-suppressions",
         action="store_true",
         help="insert a disable comment (with a reason placeholder) for every remaining diagnostic",

@@ -32,6 +32,7 @@ def effective_config(cfg: Config) -> dict[str, Any]:
                 "from": src("newsletter.names"),
             }
         },
+        "online": {"value": dict(cfg.online), "from": src("online")},
         "rules": {},
     }
     for rule in RULES:

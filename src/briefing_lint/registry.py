@@ -52,6 +52,7 @@ BUILTIN: tuple[tuple[str, str], ...] = (
     ("BL011", "briefing_lint.rules.redirect_wrapper:RedirectWrapper"),
     ("BL012", "briefing_lint.rules.short_link:ShortLink"),
     ("BL013", "briefing_lint.rules.ephemeral_link:EphemeralLink"),
+    ("BL016", "briefing_lint.rules.dead_link:DeadLink"),
     ("BL014", "briefing_lint.rules.unused_suppression:UnusedSuppression"),
     ("BL015", "briefing_lint.rules.too_deep:TooDeep"),
     ("BL017", "briefing_lint.rules.cjk_spacing:CjkSpacing"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -24,6 +25,13 @@ from .common import (
 )
 
 
+def _check_online_flags(args: argparse.Namespace) -> None:
+    if args.refresh and not args.online:
+        raise UsageError("--refresh: only with --online")
+    if args.online and importlib.util.find_spec("httpx") is None:
+        raise UsageError("--online needs httpx: pip install 'briefing-lint[online]'")
+
+
 def options(args: argparse.Namespace) -> RunOptions:
     fix = args.fix or args.diff
     return RunOptions(
@@ -37,6 +45,9 @@ def options(args: argparse.Namespace) -> RunOptions:
         cache_dir=args.cache_dir,
         force_exclude=args.force_exclude,
         add_suppressions=args.add_suppressions,
+        online=args.online,
+        refresh=args.refresh,
+        online_cache=not args.no_cache,
     )
 
 
@@ -50,6 +61,7 @@ def _stdin_run(args: argparse.Namespace, found: ConfigResolver, opts: RunOptions
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     if args.output_format not in FORMATS:
         raise UsageError(f"--output-format: unknown format {args.output_format!r}")
+    _check_online_flags(args)
     found = resolver(args)
     opts = options(args)
     paths = [Path(p) for p in (args.paths or ["."])]

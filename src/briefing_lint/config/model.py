@@ -20,6 +20,7 @@ from .. import registry
 from ..diagnostics import Severity
 from ..errors import ConfigError, ConfigErrors, OptionError
 from ..fileio import DEFAULT_MAX_FILE_SIZE
+from ..online import settings as online_settings
 from ..registry import UnknownRuleError
 from ..ruledata import RuleMeta
 from .sources import read_config_file
@@ -85,6 +86,8 @@ class Config:
     #: The briefing itself: ``{names: [...]}``, the values its own campaign tags carry
     #: (``utm_source=weekly-digest``), which BL001 keeps.
     newsletter: Mapping[str, Any] = field(default_factory=dict)
+    #: ``--online`` settings (validated by :mod:`briefing_lint.online.settings`).
+    online: Mapping[str, Any] = field(default_factory=dict)
     #: The file this came from (None for defaults / dicts).
     source: Path | None = None
     #: Dotted key -> where its value was set ("default", a file path, "command line").
@@ -358,6 +361,11 @@ def _key_value(key: str, raw_key: str, value: Any, source: str, cfg: Config) -> 
             raise ConfigError(source, raw_key, str(exc)) from None
     if key == "newsletter":
         return {**cfg.newsletter, **newsletter_section(value, source)}
+    if key == "online":
+        try:
+            return {**cfg.online, **online_settings.validate(value)}
+        except online_settings.SettingError as exc:
+            raise ConfigError(source, f"online.{exc.key}".rstrip("."), exc.problem) from None
     return _format_section(value, source, raw_key, cfg)
 
 

@@ -22,6 +22,7 @@ TOP_KEYS = {
     "images",
     "max_file_size",
     "newsletter",
+    "online",
 }  # fmt: skip
 
 

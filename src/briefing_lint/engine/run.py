@@ -36,6 +36,12 @@ class RunOptions:
     force_exclude: bool = False
     #: Insert disable comments for what remains, and save the files.
     add_suppressions: bool = False
+    #: Check links and images over HTTP after linting (``--online``); ``refresh`` asks
+    #: again for what the online cache holds.
+    online: bool = False
+    refresh: bool = False
+    #: Read and write the online answers' cache (``--no-cache`` turns it off).
+    online_cache: bool = True
 
 
 def _work(item: tuple[Path, ConfigResolver, RunOptions]) -> FileOutcome:
@@ -110,7 +116,10 @@ def finish(
     *,
     stdin: bool = False,
 ) -> RunResult:
-    """Judge the cross-file rules, report each file, add suppressions: the RunResult."""
+    """Judge the online checks and the cross-file rules, report each file, add
+    suppressions: the RunResult."""
+    if options.online:
+        outcomes = _online(outcomes, resolver, options, stdin)
     cross_file_diagnostics(outcomes, resolver)
     write_errors: list[str] = []
     not_written = False
@@ -143,6 +152,26 @@ def finish(
         no_files,
         tuple(write_errors),
         not_written,
+    )
+
+
+def _online(
+    outcomes: list[FileOutcome], resolver: ConfigResolver, options: RunOptions, stdin: bool
+) -> list[FileOutcome]:
+    # Imported here: the HTTP stack is loaded only for --online (start-up time).
+    from . import online
+
+    stage = online.Options(
+        refresh=options.refresh,
+        use_cache=options.online_cache,
+        cache_dir=options.cache_dir,
+        fix=options.fix,
+        unsafe=options.unsafe,
+        write=options.write and not stdin,
+        stdin=stdin,
+    )
+    return online.check_run(
+        outcomes, lambda o: resolver.for_path(None if str(o.path) == "-" else o.path), stage
     )
 
 

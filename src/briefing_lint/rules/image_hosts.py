@@ -18,6 +18,7 @@ from urllib.parse import unquote
 from ..diagnostics import Diagnostic, Edit, Fix, Severity, Span
 from ..document import Document, InlineBlock, Link, TextNode
 from ..errors import ConfigError
+from ..online import results as online_results
 from ..rule import Rule, RuleContext
 from ..safe_regex import RegexError
 
@@ -146,7 +147,7 @@ class ImageHosts(Rule):
         ):
             no_referrer = True
 
-        self._check_host(ctx, settings, url, where, no_referrer, out)
+        self._check_host(ctx, settings, url, href, where, no_referrer, out)
 
         self._check_scheme(ctx, settings, link, url, href, where, out)
 
@@ -164,6 +165,7 @@ class ImageHosts(Rule):
         ctx: RuleContext,
         settings: _Settings,
         url: _Url,
+        href: str,
         where: Callable[[], Span],
         no_referrer: bool,
         out: list[Diagnostic],
@@ -176,8 +178,13 @@ class ImageHosts(Rule):
             and any(p.matches(host, url.path) for p in settings.allow)
         )
         policy = None if allowed or not host else self._policy(settings, url)
+        verified = _verified(href, policy)
+        if verified == "clear":  # --online: a page on another site gets the image
+            policy = None
         if policy is not None:
-            out.append(self._policy_finding(ctx, settings, policy, host, where(), no_referrer))
+            out.append(
+                self._policy_finding(ctx, settings, policy, host, where(), no_referrer, verified)
+            )
         elif host and not allowed:
             page = next((p for p in _pages_on(host) if p.matches(url)), None)
             if page is not None:
@@ -197,14 +204,18 @@ class ImageHosts(Rule):
         host: str,
         span: Span,
         no_referrer: bool,
+        verified: str = "",
     ) -> Diagnostic:
-        """The host policy's finding (one level milder when the page sends no referrer)."""
+        """The host policy's finding (one level milder when the page sends no referrer;
+        with ``--online``, what fetching the image showed)."""
         kind = policy.status
         severity: Severity | None = None
         suffix = ""
         if no_referrer and policy.referer:
             severity = _LOWER.get(ctx.severity_for(kind), Severity.INFO)
             suffix = ctx.message("no_referrer")
+        if verified:
+            suffix += ctx.message("verified", evidence=verified)
         message = ctx.message(
             kind,
             host=host,
@@ -416,6 +427,18 @@ class ImageHosts(Rule):
                     ctx.message("local_path", path=_short(dest)),
                     kind="local-path",
                 )
+
+
+def _verified(href: str, policy: HostPolicy | None) -> str:
+    """``--online``: "clear" when the image loads for a page on another site, the evidence
+    when it does not, "" when unknown (off-line, or not a host that checks the Referer)."""
+    lookup = online_results.current()
+    if lookup is None or policy is None or policy.status != "block" or not policy.referer:
+        return ""
+    found = lookup.image(href)
+    if found is None or found.verdict == "unknown":
+        return ""
+    return "clear" if found.verdict == "clear" else found.evidence
 
 
 def _blocks_with_image_text(doc: Document, image_blocks: list[InlineBlock]) -> list[InlineBlock]:

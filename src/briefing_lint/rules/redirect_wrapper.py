@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from urllib.parse import quote
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Applicability, Diagnostic
+from ..online import results
 from ..rule import Rule, RuleContext
 from ..urls import RuleSet, find_redirect, needs_escaping
+from ._online import resolve
 from ._url_targets import (
     Target,
     compiled_rules,
@@ -79,15 +82,25 @@ class RedirectWrapper(Rule):
                 continue
             fix = None
             ok = fits(target, hit.target)
+            key = "wrapped" if ok else "unfixable"
+            message = ctx.message(key, host=hit.host, target=_shown(hit.target))
             if ok:
                 fix = ctx.fix(
                     target.edits(hit.target), title=ctx.message("fix_title"), kind="wrapped"
                 )
-            key = "wrapped" if ok else "unfixable"
+            doubt = _online_doubt(hit.target, rules)
+            if doubt and ctx.fix_applicability("wrapped") is not None:
+                message = ctx.message("unverified", host=hit.host, chain=doubt)
+                if fix is not None:  # the target may not be what readers should get
+                    fix = replace(fix, applicability=Applicability.UNSAFE)
             yield ctx.report(
-                target.span,
-                ctx.message(key, host=hit.host, target=_shown(hit.target)),
-                kind="wrapped",
-                fix=fix,
-                data={"target": hit.target},
+                target.span, message, kind="wrapped", fix=fix, data={"target": hit.target}
             )
+
+
+def _online_doubt(url: str, rules: RuleSet) -> str:
+    """``--online``: the target's redirect chain when it makes linking it doubtful (a login
+    or consent page on the way, or an http end), else ""."""
+    lookup = results.current()
+    found = None if lookup is None else resolve(lookup, url, rules)
+    return f"{found.chain} ({found.doubt})" if found is not None and found.doubt else ""

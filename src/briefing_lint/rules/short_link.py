@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Applicability, Diagnostic, Fix
 from ..document import Link
+from ..online import results
 from ..rule import Rule, RuleContext
-from ..urls import short_link, split_url
-from ._url_targets import Hrefs, compiled_rules, targets
+from ..urls import RuleSet, short_link, split_url
+from ._online import request_url, resolve, shown
+from ._url_targets import Hrefs, Target, compiled_rules, targets
+from .redirect_wrapper import fits
 
 
 class ShortLink(Rule):
@@ -45,5 +48,34 @@ class ShortLink(Rule):
             if label is None:
                 continue
             host = split_url(target.url).host
+            resolved = self._resolved(ctx, target, rules, label, host)
+            if resolved is not None:
+                yield resolved
+                continue
             key = "short_plain" if label == host else "short"
             yield ctx.report(target.span, ctx.message(key, label=label, host=host))
+
+    @staticmethod
+    def _resolved(
+        ctx: RuleContext, target: Target, rules: RuleSet, label: str, host: str
+    ) -> Diagnostic | None:
+        """``--online``: the short link followed to its page, which replaces it (cleaned)."""
+        lookup = results.current()
+        found = None if lookup is None else resolve(lookup, request_url(target), rules)
+        if found is None or short_link(found.cleaned, rules) is not None:
+            return None
+        name = label if label != host else "short"
+        if not fits(target, found.cleaned):
+            message = ctx.message("unfixable", label=name, host=host, final=shown(found.final))
+            return ctx.report(target.span, message, kind="resolved")
+        if found.doubt:
+            kind, applicability = "unverified", Applicability.UNSAFE
+            message = ctx.message(
+                "unverified", label=name, host=host, chain=found.chain, doubt=found.doubt
+            )
+        else:
+            kind, applicability = "resolved", Applicability.SAFE
+            message = ctx.message("resolved", label=name, host=host, final=shown(found.cleaned))
+        fix = Fix(target.edits(found.cleaned), applicability, ctx.message("fix_title"))
+        data: dict[str, object] = {"final": found.final, "chain": found.chain}
+        return ctx.report(target.span, message, kind=kind, fix=fix, data=data)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from ..diagnostics import Diagnostic, Edit, Fix, Span
+from ..online import results as online_results
+from ..online.results import ONLINE_ONLY
 from ..rule import Directive, Rule, RuleContext
 
 
@@ -35,6 +37,8 @@ class UnusedSuppression(Rule):
             judged = defaults <= selected if d.codes is None else d.codes <= selected
             if not judged or self.code in (d.codes or ()):
                 continue
+            if d.codes and d.codes & ONLINE_ONLY and online_results.current() is None:
+                continue  # only an online run can tell whether it is used
             fix = self._removal(ctx, d)
             if d.action == "enable":
                 yield ctx.report(
