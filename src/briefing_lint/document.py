@@ -32,6 +32,7 @@ from markdown_it.token import Token
 from . import parser
 from .autolink import find_bare_urls
 from .diagnostics import Span
+from .spans import align, content_offset
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _ATX_CLOSE = re.compile(r"[ \t]+#+[ \t]*$|^#+[ \t]*$")
@@ -198,9 +199,19 @@ class InlineBlock:
 
     @cached_property
     def recorded(self) -> list[Token]:
-        """Children re-tokenized with positions; index-aligned with :attr:`children`."""
-        tokens, _ = parser.tokenize_inline_recording(self.content, self.doc.env)
-        return tokens
+        """Children with positions (``meta["pos"]``, ``meta["pieces"]``); index-aligned with
+        :attr:`children`. Placed by walking the children along the content when every child
+        allows it (one pass, no parse); else the block is re-tokenized with positions."""
+        children = self.children
+        placed = align(self.content, children)
+        if placed is None:
+            tokens, _ = parser.tokenize_inline_recording(self.content, self.doc.env)
+            return tokens
+        for token, (pos, pieces) in zip(children, placed, strict=True):
+            token.meta["pos"] = pos
+            if pieces is not None:
+                token.meta["pieces"] = pieces
+        return children
 
     def child_span(self, i: int) -> Span:
         """Exact source span of child token ``i``."""
@@ -209,8 +220,6 @@ class InlineBlock:
 
     def text_offset(self, i: int, index: int) -> int:
         """Source offset of character ``index`` of text child ``i`` (escapes accounted for)."""
-        from .spans import content_offset
-
         return self.source_offset(content_offset(self.recorded[i], index))
 
     def text_span(self, i: int, start: int, end: int) -> Span:
@@ -322,7 +331,9 @@ class Link:
             # is known without re-tokenizing the block.
             start, end = 0, len(block.content)
         else:
-            start, end = block.recorded[self.child].meta["pos"]
+            # Links and images carry their range from the parse; inline HTML does not.
+            pos = block.children[self.child].meta.get("pos")
+            start, end = pos if pos is not None else block.recorded[self.child].meta["pos"]
         self._span = block.content_span(start, end)
         if self.kind == "html":
             assert self._range is not None

@@ -232,19 +232,23 @@ def parse_link_label(state: Any, start: int, disable_nested: bool = False) -> in
 
 
 def _mark_references(rule: Any) -> Any:
-    """Wrap markdown-it's link/image rule to flag reference-style uses (``[t][label]``).
+    """Wrap markdown-it's link/image rule to record where each link or image is.
 
-    A link that ends in ``]`` rather than ``)`` was resolved through a definition; knowing
-    that from the ordinary parse spares a positional re-parse of every block with links.
+    The token gets ``meta["pos"]``, its range in the inline content, and ``meta["ref"]``
+    when it is reference-style (``[t][label]``: it ends in ``]`` rather than ``)``). Both
+    come free from the ordinary parse and spare a positional re-parse of the block.
     """
 
     def marked(state: StateInline, silent: bool) -> bool:
+        start = state.pos
         before = len(state.tokens)
         ok: bool = rule(state, silent)
-        if ok and not silent and state.src[state.pos - 1] == "]":
+        if ok and not silent:
             for token in state.tokens[before:]:
                 if token.type in ("link_open", "image"):
-                    token.meta = {**token.meta, "ref": True}
+                    token.meta["pos"] = (start, state.pos)
+                    if state.src[state.pos - 1] == "]":
+                        token.meta["ref"] = True
                     break
         return ok
 
