@@ -18,7 +18,7 @@ from markdown_it.token import Token
 from .. import parser
 from ..diagnostics import Span
 from ..spans import align, content_offset
-from .lines import LineMap, map_lines
+from .lines import LineMap, cell_columns, map_lines
 
 if TYPE_CHECKING:
     from .core import Document
@@ -57,23 +57,15 @@ class InlineBlock:
     @cached_property
     def _line_maps(self) -> list[LineMap]:
         doc = self.doc
-        lo = self._cell_start() if self.kind == "table_cell" else 0
-        return map_lines(doc.lines, self.content, self.map[0], lo, self.kind == "heading")
+        first = self.map[0]
+        cell = None
+        if self.kind == "table_cell":
+            cell = cell_columns(doc.line_text(min(first, doc.line_count - 1)), self.cell)
+        return map_lines(doc.lines, self.content, first, self.kind == "heading", cell)
 
     @cached_property
     def _line_map_starts(self) -> list[int]:
         return [m.content_start for m in self._line_maps]
-
-    def _cell_start(self) -> int:
-        """Column where cell ``self.cell`` of its row may start (after the previous cells)."""
-        if self.cell == 0:
-            return 0
-        previous = next(
-            b
-            for b in self.doc.inline_blocks
-            if b.kind == "table_cell" and b.map == self.map and b.cell == self.cell - 1
-        )
-        return previous.span.end - self.doc.line_start(self.map[0])
 
     def source_offset(self, content_offset: int) -> int:
         """Source offset of a content offset (``len(content)`` maps to the end)."""

@@ -69,21 +69,47 @@ class LineIndex:
 
 
 def map_lines(
-    lines: LineIndex, content: str, first: int, lo_first: int, heading: bool
+    lines: LineIndex,
+    content: str,
+    first: int,
+    heading: bool,
+    cell: tuple[int, int] | None = None,
 ) -> list[LineMap]:
     """Where each line of ``content`` (starting on 0-based source line ``first``) sits;
-    ``lo_first``: the column its first line cannot start before (a table cell's)."""
+    ``cell``: the columns ``[lo, hi)`` of a table cell's part of its row."""
     maps: list[LineMap] = []
     offset = 0
     last = len(lines.starts) - 1
     for i, text in enumerate(content.split("\n")):
         line = min(first + i, last)
-        col, chars = locate(text, lines.text(line), lo_first if i == 0 else 0, heading)
+        src = lines.text(line)
+        lo = 0
+        if cell is not None and i == 0:
+            lo, hi = cell
+            src = src[:hi]
+        col, chars = locate(text, src, lo, heading)
         base = lines.starts[line]
         positions = None if chars is None else tuple(base + c for c in chars)
         maps.append(LineMap(offset, base + col, len(text), positions))
         offset += len(text) + 1
     return maps
+
+
+def cell_columns(row: str, cell: int) -> tuple[int, int]:
+    """Columns ``[lo, hi)`` of cell ``cell`` of a table row: between the unescaped pipes
+    around it, as markdown-it splits the row (a leading pipe opens the first cell)."""
+    pipes = [i for i, ch in enumerate(row) if ch == "|" and (i == 0 or row[i - 1] != "\\")]
+    if row.lstrip(" \t>").startswith("|"):
+        pipes = pipes[1:] if pipes else pipes
+        lo = row.index("|") + 1
+    else:
+        lo = 0
+    bounds = [lo, *(p + 1 for p in pipes)]
+    if cell >= len(bounds):  # pragma: no cover - markdown-it made no such cell
+        return len(row), len(row)
+    start = bounds[cell]
+    end = pipes[cell] if cell < len(pipes) else len(row)
+    return start, end
 
 
 def locate(text: str, src: str, lo: int, heading: bool) -> tuple[int, list[int] | None]:
