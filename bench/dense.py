@@ -27,7 +27,18 @@ TRACKING = [
     "mc_cid=1234&mc_eid=abcd",
 ]
 ZH = ["开源", "发布", "新版本", "工具", "性能", "模型", "框架", "数据库", "编译器", "教程", "实践"]
-EN = ["GPT-4o", "Rust", "Go", "Python", "iPhone15", "WebGPU", "SQLite", "Linux", "LLVM", "Kubernetes"]
+EN = [
+    "GPT-4o",
+    "Rust",
+    "Go",
+    "Python",
+    "iPhone15",
+    "WebGPU",
+    "SQLite",
+    "Linux",
+    "LLVM",
+    "Kubernetes",
+]
 SECTIONS = ["新闻", "工具", "文章", "资源", "Links", "Tools"]
 
 
@@ -78,13 +89,20 @@ def issue(rng: random.Random, number: int, items: int) -> str:
             # Hand numbering with gaps and repeats: BL003.
             n += rng.choice([1, 1, 1, 2, 0])
         parts.append(table(rng, number * 1000 + 900 + s * 10))
-        parts.append("\n".join(f"- {mixed(rng)}{link(rng, number * 1000 + 800 + k, rng.choice(EN))}"
-                               for k in range(4)) + "\n")
+        parts.append(
+            "\n".join(
+                f"- {mixed(rng)}{link(rng, number * 1000 + 800 + k, rng.choice(EN))}"
+                for k in range(4)
+            )
+            + "\n"
+        )
     return "\n".join(parts)
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("target")
     ap.add_argument("--files", type=int, default=120)
     ap.add_argument("--items", type=int, default=60)
