@@ -3,12 +3,11 @@
 markdown-it gives inline tokens no positions. :func:`align` places a block's children by
 walking them along its content; the blocks it cannot place are re-tokenized by
 :class:`briefing_lint._mdit_compat.RecordingInline`, which notes for every token the range
-of ``inline.content`` it was made from. Both give the same shape:
-
-Each recorded token carries ``meta["pos"] = (start, end)`` (content offsets) and text tokens
-``meta["pieces"]``: ``[(content_index, content_offset), ...]``, so that a character of the
-token's ``content`` can be traced back even after escapes (``\\]`` is two source characters and
-one content character) and merges of adjacent text tokens.
+of ``inline.content`` it was made from. Both give the same shape: each token carries
+``meta["pos"] = (start, end)`` (content offsets) and text tokens ``meta["pieces"]``:
+``[(content_index, content_offset), ...]``, so that a character of the token's ``content``
+can be traced back even after escapes (``\\]`` is two source characters and one content
+character) and merges of adjacent text tokens.
 """
 
 from __future__ import annotations
