@@ -244,12 +244,14 @@ def _mark_references(rule: Any) -> Any:
         before = len(state.tokens)
         ok: bool = rule(state, silent)
         if ok and not silent:
-            for token in state.tokens[before:]:
-                if token.type in ("link_open", "image"):
-                    token.meta["pos"] = (start, state.pos)
-                    if state.src[state.pos - 1] == "]":
-                        token.meta["ref"] = True
-                    break
+            # The rule pushed the pending text (if any), then the link_open or image.
+            tokens = state.tokens
+            token = tokens[before]
+            if token.type not in ("link_open", "image"):
+                token = tokens[before + 1]
+            token.meta["pos"] = (start, state.pos)
+            if state.src[state.pos - 1] == "]":
+                token.meta["ref"] = True
         return ok
 
     return marked
