@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import functools
 import re
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from markdown_it import MarkdownIt, helpers
 from markdown_it.common.normalize_url import normalizeLink as _normalize_link_slow
 from markdown_it.common.utils import unescapeAll
-from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.front_matter import front_matter_plugin
+
+from ._mdit_compat import (
+    RecordingInline,
+    StateInline,
+    install_recording_inline,
+    set_link_helpers,
+    set_normalize_link,
+    upstream_parse_link_label,
+    wrap_rule,
+)
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -25,17 +33,14 @@ def _configure(md: MarkdownIt) -> MarkdownIt:
     md.use(front_matter_plugin)
     md.options["maxNesting"] = MAX_NESTING
     # Called for every link destination: most are plain ASCII URLs it returns unchanged.
-    md.normalizeLink = normalize_link  # type: ignore[method-assign]
-    md.helpers = SimpleNamespace(  # type: ignore[assignment]
-        parseLinkLabel=parse_link_label,
-        parseLinkDestination=parse_link_destination,
-        parseLinkTitle=helpers.parseLinkTitle,
+    set_normalize_link(md, normalize_link)
+    set_link_helpers(
+        md, parse_link_label=parse_link_label, parse_link_destination=parse_link_destination
     )
-    md.block.ruler.at("reference", _quick_reference(_rule(md.block.ruler, "reference")))
-    md.block.ruler.at("lheading", _quick_lheading(_rule(md.block.ruler, "lheading")))
-    originals = {r.name: r.fn for r in md.inline.ruler.__rules__ if r.name in ("link", "image")}
-    for name, fn in originals.items():
-        md.inline.ruler.at(name, _mark_references(fn))
+    wrap_rule(md.block.ruler, "reference", _quick_reference)
+    wrap_rule(md.block.ruler, "lheading", _quick_lheading)
+    wrap_rule(md.inline.ruler, "link", _mark_references)
+    wrap_rule(md.inline.ruler, "image", _mark_references)
     return md
 
 
@@ -119,10 +124,6 @@ def parse_link_destination(string: str, pos: int, maximum: int) -> Any:
     result.pos = pos
     result.ok = True
     return result
-
-
-def _rule(ruler: Any, name: str) -> Any:
-    return next(r.fn for r in ruler.__rules__ if r.name == name)
 
 
 # What ends a reference label's first line: another "[" (not a definition), "]" (then ":"
@@ -227,25 +228,30 @@ def parse_link_label(state: Any, start: int, disable_nested: bool = False) -> in
         _last_close = (src, last)
     if last <= start:
         return -1
-    found: int = helpers.parseLinkLabel(state, start, disable_nested)
-    return found
+    return upstream_parse_link_label(state, start, disable_nested)
 
 
 def _mark_references(rule: Any) -> Any:
-    """Wrap markdown-it's link/image rule to flag reference-style uses (``[t][label]``).
+    """Wrap markdown-it's link/image rule to record where each link or image is.
 
-    A link that ends in ``]`` rather than ``)`` was resolved through a definition; knowing
-    that from the ordinary parse spares a positional re-parse of every block with links.
+    The token gets ``meta["pos"]``, its range in the inline content, and ``meta["ref"]``
+    when it is reference-style (``[t][label]``: it ends in ``]`` rather than ``)``). Both
+    come free from the ordinary parse and spare a positional re-parse of the block.
     """
 
     def marked(state: StateInline, silent: bool) -> bool:
+        start = state.pos
         before = len(state.tokens)
         ok: bool = rule(state, silent)
-        if ok and not silent and state.src[state.pos - 1] == "]":
-            for token in state.tokens[before:]:
-                if token.type in ("link_open", "image"):
-                    token.meta = {**token.meta, "ref": True}
-                    break
+        if ok and not silent:
+            # The rule pushed the pending text (if any), then the link_open or image.
+            tokens = state.tokens
+            token = tokens[before]
+            if token.type not in ("link_open", "image"):
+                token = tokens[before + 1]
+            token.meta["pos"] = (start, state.pos)
+            if state.src[state.pos - 1] == "]":
+                token.meta["ref"] = True
         return ok
 
     return marked
@@ -264,19 +270,8 @@ def span_markdown() -> MarkdownIt:
     Used lazily, one inline block at a time, only when a rule needs exact positions; the
     ordinary parse stays as fast as markdown-it itself.
     """
-    from markdown_it.parser_inline import ParserInline
-
-    from .spans import RecordingInline, record_fragments_join
-
     md = _configure(MarkdownIt("commonmark"))
-    recording = RecordingInline()
-    # Same rules, same order, as the ordinary inline parser.
-    original: ParserInline = md.inline
-    recording.ruler = original.ruler
-    recording.ruler2 = original.ruler2
-    recording.terminator_re = original.terminator_re
-    recording.ruler2.at("fragments_join", record_fragments_join)
-    md.inline = recording
+    install_recording_inline(md)
     return md
 
 
@@ -288,8 +283,6 @@ def parse(text: str, env: dict[str, Any] | None = None) -> tuple[list[Token], di
 
 def tokenize_inline_recording(content: str, env: dict[str, Any]) -> tuple[list[Token], StateInline]:
     """Tokenize one inline block with positions recorded (see :mod:`briefing_lint.spans`)."""
-    from .spans import RecordingInline
-
     md = span_markdown()
     tokens: list[Token] = []
     inline = md.inline
