@@ -184,6 +184,7 @@ def test_server_without_the_extra_is_a_usage_error(
     monkeypatch.setitem(sys.modules, "pygls", None)  # as if the extra were not installed
     monkeypatch.setitem(sys.modules, "pygls.lsp.server", None)
     monkeypatch.delitem(sys.modules, "briefing_lint.server.app", raising=False)
+    monkeypatch.delitem(sys.modules, "briefing_lint.server.main", raising=False)
     assert main(["server"]) == 2
     assert "briefing-lint[lsp]" in capsys.readouterr().err
 

@@ -194,7 +194,7 @@ def cmd_server() -> int:
     # Imported here, not at the top: pygls is an optional extra, and `check` should not
     # pay for importing it.
     try:
-        from .server.app import serve
+        from .server.main import serve
     except ImportError as exc:
         raise UsageError(
             f"the language server needs the lsp extra: pip install 'briefing-lint[lsp]' ({exc})"

@@ -17,8 +17,7 @@ from markdown_it.token import Token
 from .. import parser
 from ..autolink import find_bare_urls
 from ..diagnostics import Span
-from .blocks import InlineBlock
-from .core import Document
+from .core import Document, InlineBlock
 
 _HTML_ATTR = re.compile(
     r"""(?<![\w-])(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE
