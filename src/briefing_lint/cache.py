@@ -35,7 +35,7 @@ from pathlib import Path
 from .__about__ import __version__
 from .cache_codec import SCHEMA, decode, encode
 from .config import Config
-from .fileio import InputError, read_bytes
+from .fileio import InputError, read_bytes, read_small_regular
 from .files import FileOutcome
 from .localfiles import still_valid
 from .registry import current as current_registry
@@ -53,7 +53,6 @@ _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO planted as an entry must no
 #: Without folder descriptors and O_NOFOLLOW links cannot be refused safely: no cache there.
 SUPPORTED = bool(_O_NOFOLLOW and _O_DIRECTORY) and os.open in os.supports_dir_fd
 _DIR_FLAGS = os.O_RDONLY | _O_DIRECTORY | _O_NOFOLLOW | _O_CLOEXEC
-_READ_FLAGS = os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK | _O_CLOEXEC
 _CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC
 
 
@@ -247,19 +246,7 @@ def _is_link(path: Path) -> bool:
 
 def _read_entry(folder: int, name: str) -> bytes | None:
     """The entry's bytes when it is a regular file of sane size; never through a link."""
-    try:
-        fd = os.open(name, _READ_FLAGS, dir_fd=folder)
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as fh:
-        try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_ENTRY_BYTES:
-                return None
-            data = fh.read(MAX_ENTRY_BYTES + 1)  # it may have grown since
-        except OSError:
-            return None
-    return data if len(data) <= MAX_ENTRY_BYTES else None
+    return read_small_regular(name, MAX_ENTRY_BYTES, dir_fd=folder)
 
 
 def _write_entry(folder: int, name: str, data: bytes) -> None:

@@ -126,3 +126,31 @@ def read_source(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> tuple[str,
 def read_text(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
     """Decode a file as UTF-8, keeping a BOM (as U+FEFF) and every line ending."""
     return read_source(path, max_size)[0]
+
+
+#: Opening a cache file: never through a symbolic link, never blocking on a FIFO.
+_NO_LINK_READ = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
+
+
+def read_small_regular(name: str | Path, limit: int, *, dir_fd: int | None = None) -> bytes | None:
+    """The bytes of a regular file of at most ``limit`` bytes, never read through a link;
+    None for anything else (missing, a link, a FIFO, too large, unreadable). For the caches,
+    where any odd entry is simply a miss."""
+    try:
+        fd = os.open(name, _NO_LINK_READ, dir_fd=dir_fd)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+                return None
+            data = fh.read(limit + 1)  # it may have grown since
+        except OSError:
+            return None
+    return data if len(data) <= limit else None

@@ -18,30 +18,18 @@ import time
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from ..fileio import read_small_regular
 from .results import Hop, ImageResult, LinkResult
 
 FILE_NAME = "online-v1.json"
 MAX_BYTES = 64 << 20
 _VERDICTS = ("blocked", "clear", "unknown")
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 _LINK_FIELDS = frozenset({"at", "chain", "error", "detail", "soft_404"})
 _IMAGE_FIELDS = frozenset({"at", "verdict", "evidence"})
 
 
 def _read(path: Path) -> bytes | None:
-    try:
-        fd = os.open(path, _READ_FLAGS)
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as fh:
-        try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
-                return None
-            data = fh.read(MAX_BYTES + 1)
-        except OSError:
-            return None
-    return data if len(data) <= MAX_BYTES else None
+    return read_small_regular(path, MAX_BYTES)
 
 
 def _fresh(entry: Any, fields: frozenset[str], now: float, ttl: float) -> TypeGuard[dict[str, Any]]:
